@@ -1,0 +1,302 @@
+"""Load and validate smart-router configuration into frozen dataclasses.
+
+The configuration lives in a LiteLLM proxy config file: its ``model_list`` names the
+models, and an optional ``smart_router:`` section holds profiles and scoring overrides.
+Without that section the bundled profiles are used. Every error names the file, the key
+and what would be valid.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .scorer import KEYWORD_DIMENSIONS, DIMENSIONS, DimensionSpec, ScoringConfig, Tier
+
+PROFILE_PREFIX = "smart/"
+
+
+class ConfigError(ValueError):
+    """A configuration problem; the message names the file, the key and the fix."""
+
+    def __init__(self, path: str, key: str, problem: str):
+        super().__init__(f"{path}: {key}: {problem}")
+        self.path, self.key, self.problem = path, key, problem
+
+
+@dataclass(frozen=True)
+class TierRoute:
+    """The model a tier routes to and the fallbacks LiteLLM tries after it, in order."""
+
+    model: str
+    fallbacks: tuple[str, ...] = ()
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        return (self.model,) + self.fallbacks
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A ``smart/<name>`` profile: a tier table plus how it treats tools and embeddings."""
+
+    name: str
+    tiers: Mapping[Tier, TierRoute]
+    description: str = ""
+    embedding_model: str | None = None
+    use_tools_profile: bool = True  # requests with tools use the tools profile's table
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One ``model_list`` entry as far as routing cares."""
+
+    name: str
+    litellm_model: str
+    model_info: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RouterConfig:
+    """The validated configuration the CLI and the proxy hook share."""
+
+    path: str
+    profiles: Mapping[str, Profile]
+    models: Mapping[str, ModelEntry]
+    scoring: ScoringConfig
+    tools_profile: str | None = "agentic"
+    agentic_threshold: float = 1.0
+
+    def profile(self, name: str) -> Profile:
+        """Profile by name (case-insensitive, ``smart/`` optional); ValueError lists valid ones."""
+        key = name.lower().removeprefix(PROFILE_PREFIX)
+        if key not in self.profiles:
+            raise ValueError(f"unknown profile '{name}'; valid: {self.profile_list()}")
+        return self.profiles[key]
+
+    def profile_list(self) -> str:
+        return ", ".join(PROFILE_PREFIX + p for p in self.profiles)
+
+
+def data_path(name: str) -> Path:
+    """Path of a file shipped in ``smart_router/data``."""
+    return Path(str(resources.files("smart_router") / "data" / name))
+
+
+def bundled_config_path() -> Path:
+    """The ``default_config.yaml`` shipped inside the package."""
+    return data_path("default_config.yaml")
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file; errors name the file and the line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), "(file)", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "(file)"
+        raise ConfigError(str(path), where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+@lru_cache(maxsize=1)
+def _default_scoring_data() -> tuple[dict, dict]:
+    return read_yaml(data_path("scoring.yaml")), read_yaml(data_path("keywords.yaml"))
+
+
+def load_config(path: str | Path | None = None) -> RouterConfig:
+    """Load a LiteLLM config file (default: the bundled one) with its ``smart_router`` section."""
+    path = str(path or bundled_config_path())
+    document = read_yaml(path)
+    if not isinstance(document, dict):
+        raise ConfigError(path, "(top level)", "expected a mapping with model_list and smart_router")
+    models = _parse_models(path, document.get("model_list") or [])
+    section = document.get("smart_router")
+    if section is None:
+        bundled = read_yaml(bundled_config_path())
+        section = dict(bundled["smart_router"])
+        section.setdefault("scoring", {})
+    return build_config(path, section, models)
+
+
+def build_config(path: str, section: Any, models: Mapping[str, ModelEntry]) -> RouterConfig:
+    """Validate a ``smart_router`` section against the models it may route to."""
+    section = _mapping(path, "smart_router", section)
+    profiles_raw = _mapping(path, "smart_router.profiles", section.get("profiles"))
+    if not profiles_raw:
+        raise ConfigError(path, "smart_router.profiles", "define at least one profile")
+    profiles = {
+        str(name).lower(): _parse_profile(path, str(name).lower(), raw, models)
+        for name, raw in profiles_raw.items()
+    }
+    tools_profile = section.get("tools_profile", "agentic")
+    if tools_profile is not None and str(tools_profile).lower() not in profiles:
+        raise ConfigError(
+            path, "smart_router.tools_profile",
+            f"unknown profile {tools_profile!r}; valid: {', '.join(profiles)} or null",
+        )  # fmt: skip
+    threshold = _number(path, "smart_router.agentic_threshold", section.get("agentic_threshold", 1.0))
+    return RouterConfig(
+        path=path,
+        profiles=profiles,
+        models=models,
+        scoring=build_scoring(path, section.get("scoring") or {}),
+        tools_profile=str(tools_profile).lower() if tools_profile is not None else None,
+        agentic_threshold=threshold,
+    )
+
+
+def _parse_models(path: str, raw: Any) -> dict[str, ModelEntry]:
+    if not isinstance(raw, list):
+        raise ConfigError(path, "model_list", "expected a list of {model_name, litellm_params}")
+    models: dict[str, ModelEntry] = {}
+    for index, item in enumerate(raw):
+        key = f"model_list[{index}]"
+        item = _mapping(path, key, item)
+        name = item.get("model_name")
+        params = item.get("litellm_params") or {}
+        if not name or not isinstance(params, dict):
+            raise ConfigError(path, key, "needs model_name and a litellm_params mapping")
+        models.setdefault(
+            str(name), ModelEntry(str(name), str(params.get("model", name)), item.get("model_info") or {})
+        )
+    return models
+
+
+def _parse_profile(path: str, name: str, raw: Any, models: Mapping[str, ModelEntry]) -> Profile:
+    key = f"smart_router.profiles.{name}"
+    raw = _mapping(path, key, raw)
+    tiers_raw = _mapping(path, f"{key}.tiers", raw.get("tiers"))
+    unknown = [t for t in tiers_raw if str(t).upper() not in Tier.__members__]
+    if unknown:
+        raise ConfigError(path, f"{key}.tiers.{unknown[0]}", f"unknown tier; valid: {', '.join(Tier.__members__)}")
+    tiers: dict[Tier, TierRoute] = {}
+    for tier in Tier:
+        entry = next((v for t, v in tiers_raw.items() if str(t).upper() == tier.name), None)
+        tier_key = f"{key}.tiers.{tier.name}"
+        if entry is None:
+            raise ConfigError(path, tier_key, "missing; every profile needs SIMPLE, MEDIUM, COMPLEX and REASONING")
+        if isinstance(entry, str):
+            entry = {"model": entry}
+        entry = _mapping(path, tier_key, entry)
+        model = _known_model(path, f"{tier_key}.model", entry.get("model"), models)
+        fallbacks = entry.get("fallbacks") or []
+        if not isinstance(fallbacks, list):
+            raise ConfigError(path, f"{tier_key}.fallbacks", "expected a list of model names")
+        tiers[tier] = TierRoute(
+            model,
+            tuple(_known_model(path, f"{tier_key}.fallbacks[{i}]", f, models) for i, f in enumerate(fallbacks)),
+        )
+    embedding = raw.get("embedding_model")
+    if embedding is not None:
+        embedding = _known_model(path, f"{key}.embedding_model", embedding, models)
+    return Profile(
+        name=name,
+        tiers=tiers,
+        description=str(raw.get("description", "")),
+        embedding_model=embedding,
+        use_tools_profile=bool(raw.get("use_tools_profile", True)),
+    )
+
+
+def _known_model(path: str, key: str, name: Any, models: Mapping[str, ModelEntry]) -> str:
+    if not name or not isinstance(name, str):
+        raise ConfigError(path, key, "expected a model name from model_list")
+    if name in models or any(("*" in m and fnmatch.fnmatchcase(name, m)) for m in models):
+        return name
+    valid = ", ".join(sorted(models)) or "(model_list is empty)"
+    raise ConfigError(path, key, f"unknown model {name!r}; add it to model_list or use one of: {valid}")
+
+
+def build_scoring(path: str, overrides: Any) -> ScoringConfig:
+    """Bundled scoring table and keyword lists, with the config's overrides applied."""
+    base, keyword_data = _default_scoring_data()
+    overrides = _mapping(path, "smart_router.scoring", overrides)
+    allowed = {"boundaries", "dimensions", "token_count", "overrides", "text", "keywords"}
+    for unknown in set(overrides) - allowed:
+        raise ConfigError(path, f"smart_router.scoring.{unknown}", f"unknown key; valid: {', '.join(sorted(allowed))}")
+
+    def merged(name: str) -> dict:
+        value = dict(base.get(name) or {})
+        value.update(_mapping(path, f"smart_router.scoring.{name}", overrides.get(name) or {}))
+        return value
+
+    dimensions = {}
+    dim_raw = dict(base["dimensions"])
+    for name, spec in _mapping(path, "smart_router.scoring.dimensions", overrides.get("dimensions") or {}).items():
+        if name not in DIMENSIONS:
+            raise ConfigError(path, f"smart_router.scoring.dimensions.{name}", f"unknown dimension; valid: {', '.join(DIMENSIONS)}")
+        dim_raw[name] = {**dim_raw[name], **_mapping(path, f"smart_router.scoring.dimensions.{name}", spec)}
+    for name in DIMENSIONS:
+        key = f"smart_router.scoring.dimensions.{name}"
+        weight = _number(path, f"{key}.weight", dim_raw[name].get("weight"))
+        saturation = _number(path, f"{key}.saturation", dim_raw[name].get("saturation", 1))
+        if saturation <= 0:
+            raise ConfigError(path, f"{key}.saturation", "must be > 0")
+        dimensions[name] = DimensionSpec(weight, saturation)
+
+    bounds_raw = merged("boundaries")
+    boundaries = {}
+    for tier in (Tier.MEDIUM, Tier.COMPLEX, Tier.REASONING):
+        boundaries[tier] = _number(path, f"smart_router.scoring.boundaries.{tier.name}", bounds_raw.get(tier.name))
+    if not boundaries[Tier.MEDIUM] < boundaries[Tier.COMPLEX] < boundaries[Tier.REASONING]:
+        raise ConfigError(path, "smart_router.scoring.boundaries", "must increase: MEDIUM < COMPLEX < REASONING")
+
+    tokens, rules, text = merged("token_count"), merged("overrides"), merged("text")
+    return ScoringConfig(
+        dimensions=dimensions,
+        boundaries=boundaries,
+        keywords=_keywords(path, keyword_data["dimensions"], overrides.get("keywords") or {}),
+        signals=keyword_data.get("signals") or {},
+        stopwords=keyword_data.get("stopwords") or {},
+        short_tokens=int(_number(path, "smart_router.scoring.token_count.short", tokens["short"])),
+        long_tokens=int(_number(path, "smart_router.scoring.token_count.long", tokens["long"])),
+        reasoning_override=int(_number(path, "smart_router.scoring.overrides.reasoning_markers", rules["reasoning_markers"])),
+        huge_context_tokens=int(_number(path, "smart_router.scoring.overrides.huge_context_tokens", rules["huge_context_tokens"])),
+        max_scan_chars=int(_number(path, "smart_router.scoring.text.max_scan_chars", text["max_scan_chars"])),
+        history_turns=int(_number(path, "smart_router.scoring.text.history_turns", text["history_turns"])),
+        history_decay=_number(path, "smart_router.scoring.text.history_decay", text["history_decay"]),
+    )
+
+
+def _keywords(path: str, base: Mapping[str, Any], raw: Any) -> dict[str, dict[str, list[str]]]:
+    """Apply ``keywords: {extend: {...}, replace: {...}}`` to the bundled lists."""
+    key = "smart_router.scoring.keywords"
+    raw = _mapping(path, key, raw)
+    for unknown in set(raw) - {"extend", "replace"}:
+        raise ConfigError(path, f"{key}.{unknown}", "unknown key; valid: extend, replace")
+    lists = {dim: {lang: list(words) for lang, words in langs.items()} for dim, langs in base.items()}
+    for mode in ("replace", "extend"):
+        for dim, langs in _mapping(path, f"{key}.{mode}", raw.get(mode) or {}).items():
+            if dim not in KEYWORD_DIMENSIONS:
+                raise ConfigError(path, f"{key}.{mode}.{dim}", f"unknown dimension; valid: {', '.join(KEYWORD_DIMENSIONS)}")
+            for lang, words in _mapping(path, f"{key}.{mode}.{dim}", langs).items():
+                if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                    raise ConfigError(path, f"{key}.{mode}.{dim}.{lang}", "expected a list of strings")
+                current = [] if mode == "replace" else lists[dim].get(str(lang), [])
+                lists[dim][str(lang)] = current + words
+    return lists
+
+
+def _mapping(path: str, key: str, value: Any) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(path, key, f"expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _number(path: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(path, key, f"expected a number, got {value!r}")
+    return float(value)

@@ -1,0 +1,304 @@
+"""The scorer: conversation text in, routing ``Decision`` out. Pure: no I/O, no LiteLLM.
+
+How the text is chosen: the newest user turn is the ask and counts fully; up to
+``history_turns`` earlier turns count with weight ``history_decay ** distance``; the
+system prompt is never scored as the ask (agent boilerplate would push every request up),
+it only feeds the structured-output floor. Keyword passes read at most ``max_scan_chars``
+of each turn (head and tail), while token counts see the real length.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import regex
+
+from .matcher import KeywordMatcher, Matches
+from .structure import Structure, analyze
+from .tokens import count_tokens
+
+
+class Tier(enum.IntEnum):
+    """Routing tiers, ordered by capability (and usually price)."""
+
+    SIMPLE = 0
+    MEDIUM = 1
+    COMPLEX = 2
+    REASONING = 3
+
+    @classmethod
+    def parse(cls, name: str) -> "Tier":
+        """Tier from its name, case-insensitive; ValueError lists the valid names."""
+        try:
+            return cls[str(name).strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown tier {name!r}; valid: {', '.join(t.name for t in cls)}") from None
+
+
+KEYWORD_DIMENSIONS = (
+    "reasoningMarkers", "codePresence", "multiStepPatterns", "technicalTerms",
+    "creativeMarkers", "questionComplexity", "constraintCount", "agenticTask",
+    "imperativeVerbs", "outputFormat", "referenceComplexity", "domainSpecificity",
+    "simpleIndicators", "negationComplexity",
+)  # fmt: skip
+DIMENSIONS = KEYWORD_DIMENSIONS[:4] + ("tokenCount",) + KEYWORD_DIMENSIONS[4:]
+STRUCTURED_OUTPUT = "structuredOutput"
+LANGUAGE_HINTS = "stopwords"
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    """Weight of a dimension and how many distinct signals make its value 1.0."""
+
+    weight: float
+    saturation: float = 1.0
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    """Everything the scorer needs; built and validated by ``smart_router.config``."""
+
+    dimensions: Mapping[str, DimensionSpec]
+    boundaries: Mapping[Tier, float]  # lowest score of MEDIUM, COMPLEX, REASONING
+    keywords: Mapping[str, Mapping[str, Sequence[str]]]  # dimension -> language -> words
+    signals: Mapping[str, Mapping[str, Sequence[str]]] = field(default_factory=dict)
+    stopwords: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    short_tokens: int = 50
+    long_tokens: int = 500
+    reasoning_override: int = 2
+    huge_context_tokens: int = 100_000
+    max_scan_chars: int = 8_000
+    history_turns: int = 4
+    history_decay: float = 0.5
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of the conversation: ``role`` is user, assistant or tool."""
+
+    role: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RoutingText:
+    """The text of a request, split the way the scorer reads it."""
+
+    turns: tuple[Turn, ...] = ()
+    system: str = ""
+    wants_json: bool = False  # the request itself asked for JSON (response_format)
+
+    @classmethod
+    def of(cls, prompt: str, system: str = "") -> "RoutingText":
+        """A single user prompt with an optional system prompt."""
+        return cls(turns=(Turn("user", prompt),), system=system)
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    """One dimension's value, weight, weighted contribution and the signals that fired."""
+
+    name: str
+    value: float
+    weight: float
+    contribution: float
+    matches: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The scorer's verdict on one request."""
+
+    tier: Tier
+    score: float
+    dimensions: tuple[DimensionScore, ...]
+    override: str | None
+    tokens: int  # the whole request: system prompt and every turn
+    ask_tokens: int
+    languages: tuple[str, ...]
+
+    def dimension(self, name: str) -> DimensionScore:
+        """The named dimension (KeyError if unknown)."""
+        for dim in self.dimensions:
+            if dim.name == name:
+                return dim
+        raise KeyError(name)
+
+    def top(self, n: int = 5) -> list[DimensionScore]:
+        """The ``n`` dimensions that moved the score most, either way."""
+        moved = [d for d in self.dimensions if d.contribution]
+        return sorted(moved, key=lambda d: abs(d.contribution), reverse=True)[:n]
+
+    def to_dict(self) -> dict:
+        """A JSON-ready view of the decision."""
+        return {
+            "tier": self.tier.name,
+            "score": round(self.score, 4),
+            "override": self.override,
+            "tokens": self.tokens,
+            "ask_tokens": self.ask_tokens,
+            "languages": list(self.languages),
+            "dimensions": {
+                d.name: {
+                    "value": round(d.value, 4),
+                    "weight": d.weight,
+                    "contribution": round(d.contribution, 4),
+                    "matches": list(d.matches),
+                }
+                for d in self.dimensions
+            },
+        }
+
+
+def tier_for_score(score: float, boundaries: Mapping[Tier, float]) -> Tier:
+    """Map a score to a tier; monotonic: a higher score never gives a lower tier."""
+    tier = Tier.SIMPLE
+    for candidate in (Tier.MEDIUM, Tier.COMPLEX, Tier.REASONING):
+        if score >= boundaries[candidate]:
+            tier = candidate
+    return tier
+
+
+_SCRIPTS = {
+    "ja": regex.compile(r"[\p{Hiragana}\p{Katakana}]"),
+    "zh": regex.compile(r"\p{Han}"),
+    "ko": regex.compile(r"\p{Hangul}"),
+    "ar": regex.compile(r"\p{Arabic}"),
+    "ru": regex.compile(r"\p{Cyrillic}"),
+    "latin": regex.compile(r"\p{Latin}"),
+}
+_LATIN_LANGUAGES = ("en", "de", "es", "pt")
+
+
+def clip(text: str, limit: int) -> str:
+    """Head and tail of ``text`` within ``limit`` characters (the ask is often at an end)."""
+    if len(text) <= limit:
+        return text
+    head = limit * 3 // 4
+    return text[:head] + "\n" + text[len(text) - (limit - head) :]
+
+
+class Scorer:
+    """Scores requests with one ``ScoringConfig``; build once, call ``score`` many times."""
+
+    def __init__(self, config: ScoringConfig):
+        self.config = config
+        lists: dict[str, Mapping[str, Sequence[str]]] = dict(config.keywords)
+        lists.update(config.signals)
+        lists[LANGUAGE_HINTS] = config.stopwords
+        self._matcher = KeywordMatcher(lists)
+        self._system_matcher = KeywordMatcher(
+            {STRUCTURED_OUTPUT: config.signals.get(STRUCTURED_OUTPUT, {})}
+        )
+
+    def score(self, request: RoutingText) -> Decision:
+        """Score one request. Linear in its length; bounded by ``max_scan_chars`` per turn."""
+        cfg = self.config
+        ask_index = _newest_user_turn(request.turns)
+        ask = request.turns[ask_index].text if ask_index is not None else ""
+        ask_clip = clip(ask, cfg.max_scan_chars)
+        ask_matches = self._matcher.match(ask_clip)
+        ask_structure = analyze(ask_clip)
+
+        signals: dict[str, float] = defaultdict(float)
+        found: dict[str, set[str]] = defaultdict(set)
+        _accumulate(signals, found, ask_matches, ask_structure, 1.0)
+        if ask_index is not None:
+            weight = 1.0
+            earlier = request.turns[max(0, ask_index - cfg.history_turns) : ask_index]
+            for turn in reversed(earlier):
+                weight *= cfg.history_decay
+                text = clip(turn.text, cfg.max_scan_chars // 2)
+                _accumulate(signals, found, self._matcher.match(text), analyze(text), weight)
+
+        ask_tokens = count_tokens(ask)
+        dims = [self._dimension(name, signals, found, ask_tokens) for name in DIMENSIONS]
+        total = sum(d.contribution for d in dims)
+        tier = tier_for_score(total, cfg.boundaries)
+        tokens = count_tokens("\n".join([request.system, *(t.text for t in request.turns)]))
+
+        override = None
+        markers = ask_matches.by_dimension.get("reasoningMarkers", set())
+        if len(markers) >= cfg.reasoning_override and tier < Tier.REASONING:
+            tier, override = Tier.REASONING, f"reasoning markers: {', '.join(sorted(markers))}"
+        elif tokens > cfg.huge_context_tokens and tier < Tier.COMPLEX:
+            tier, override = Tier.COMPLEX, f"{tokens} tokens > {cfg.huge_context_tokens}"
+        elif tier < Tier.MEDIUM and self._asks_for_json(request):
+            tier, override = Tier.MEDIUM, "structured output requested"
+
+        return Decision(
+            tier=tier,
+            score=total,
+            dimensions=tuple(dims),
+            override=override,
+            tokens=tokens,
+            ask_tokens=ask_tokens,
+            languages=_languages(ask_clip, ask_matches),
+        )
+
+    def _dimension(
+        self, name: str, signals: Mapping[str, float], found: Mapping[str, set[str]], ask_tokens: int
+    ) -> DimensionScore:
+        spec = self.config.dimensions[name]
+        if name == "tokenCount":
+            value = -1.0 if ask_tokens < self.config.short_tokens else 1.0 if ask_tokens > self.config.long_tokens else 0.0
+            matches: tuple[str, ...] = (f"{ask_tokens} tokens",)
+        else:
+            value = min(1.0, signals.get(name, 0.0) / spec.saturation)
+            matches = tuple(sorted(found.get(name, ())))
+        return DimensionScore(name, value, spec.weight, spec.weight * value, matches)
+
+    def _asks_for_json(self, request: RoutingText) -> bool:
+        if request.wants_json:
+            return True
+        system = clip(request.system, self.config.max_scan_chars)
+        return bool(self._system_matcher.match(system).by_dimension.get(STRUCTURED_OUTPUT))
+
+
+def _newest_user_turn(turns: Sequence[Turn]) -> int | None:
+    for index in range(len(turns) - 1, -1, -1):
+        if turns[index].role == "user":
+            return index
+    return len(turns) - 1 if turns else None
+
+
+def _accumulate(
+    signals: dict[str, float],
+    found: dict[str, set[str]],
+    matches: Matches,
+    structure: Structure,
+    weight: float,
+) -> None:
+    """Add one turn's distinct signals, scaled by the turn's weight."""
+    extra = {
+        "codePresence": structure.code_kinds,
+        "multiStepPatterns": ("numbered steps",) * min(2, structure.list_items // 2),
+        "questionComplexity": ("several questions",) * min(2, max(0, structure.questions - 1)),
+    }
+    for name in KEYWORD_DIMENSIONS:
+        keywords = matches.by_dimension.get(name, set())
+        shapes = extra.get(name, ())
+        count = len(keywords) + len(shapes)
+        if count:
+            signals[name] += weight * count
+            found[name].update(keywords)
+            found[name].update(shapes)
+
+
+def _languages(text: str, matches: Matches) -> tuple[str, ...]:
+    """Languages of the ask, most evident first, from scripts and keyword hits."""
+    counts = {lang: len(rx.findall(text)) for lang, rx in _SCRIPTS.items()}
+    if counts["ja"]:
+        counts["ja"] += counts.pop("zh")  # kanji in Japanese text
+    letters = sum(counts.values())
+    if not letters:
+        return ()
+    latin = counts.pop("latin")
+    if latin:
+        best = max(_LATIN_LANGUAGES, key=lambda lang: (matches.by_language.get(lang, 0), lang == "en"))
+        counts[best] = counts.get(best, 0) + latin
+    present = [lang for lang, n in counts.items() if n and n / letters >= 0.2]
+    return tuple(sorted(present, key=lambda lang: -counts[lang]))
