@@ -21,6 +21,7 @@ import yaml
 from .scorer import KEYWORD_DIMENSIONS, DIMENSIONS, DimensionSpec, ScoringConfig, Tier
 
 PROFILE_PREFIX = "smart/"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ConfigError(ValueError):
@@ -102,7 +103,7 @@ def read_yaml(path: str | Path) -> Any:
     except OSError as exc:
         raise ConfigError(str(path), "(file)", f"cannot read: {exc.strerror or exc}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
@@ -139,7 +140,7 @@ def build_config(path: str, section: Any, models: Mapping[str, ModelEntry]) -> R
         str(name).lower(): _parse_profile(path, str(name).lower(), raw, models)
         for name, raw in profiles_raw.items()
     }
-    tools_profile = section.get("tools_profile", "agentic")
+    tools_profile = section.get("tools_profile", "agentic" if "agentic" in profiles else None)
     if tools_profile is not None and str(tools_profile).lower() not in profiles:
         raise ConfigError(
             path, "smart_router.tools_profile",

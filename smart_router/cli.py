@@ -1,0 +1,224 @@
+"""``slr`` / ``smart-llm-router``: explain routing decisions, list tier tables, run the proxy.
+
+LiteLLM is imported only by ``slr start`` (in the proxy process), so ``slr test`` and
+``slr models`` start fast. Exit codes: 0 success, 1 runtime or config error, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .catalog import ModelFacts
+from .config import ConfigError, Profile, load_config, read_yaml
+from .engine import CONFIG_ENV, Engine, resolve_config_path
+from .scorer import RoutingText, Tier
+
+DEFAULT_OUTPUT_TOKENS = 500
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console scripts."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except ConfigError as exc:
+        print(f"slr: config error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"slr: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="slr",
+        description="Route LiteLLM Proxy's smart/* model names to the cheapest capable model.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    test = sub.add_parser("test", help="score a prompt and show the routing decision (offline)")
+    test.add_argument("prompt", help="the prompt, or - to read it from stdin")
+    test.add_argument("--profile", default="auto", help="profile to route with (default: auto)")
+    test.add_argument("--system", default="", help="a system prompt to send along")
+    test.add_argument("--output-tokens", type=int, default=DEFAULT_OUTPUT_TOKENS,
+                      help=f"completion length assumed for the cost estimate (default {DEFAULT_OUTPUT_TOKENS})")  # fmt: skip
+    test.add_argument("--json", action="store_true", help="print JSON")
+    _config_option(test)
+    test.set_defaults(handler=_cmd_test)
+
+    models = sub.add_parser("models", help="print the tier -> model table with prices")
+    models.add_argument("--profile", help="only this profile")
+    models.add_argument("--json", action="store_true", help="print JSON")
+    _config_option(models)
+    models.set_defaults(handler=_cmd_models)
+
+    start = sub.add_parser("start", help="run LiteLLM Proxy with routing")
+    start.add_argument("--port", type=int, default=4000)
+    start.add_argument("--host", default="127.0.0.1")
+    start.add_argument("--demo", action="store_true",
+                       help="answer with mock responses, no provider keys (automatic when keys are missing)")  # fmt: skip
+    _config_option(start)
+    start.set_defaults(handler=_cmd_start)
+    return parser
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", help=f"LiteLLM config file (default: ${CONFIG_ENV} or the bundled one)")
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    return Engine(load_config(resolve_config_path(args.config)))
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    engine = _engine(args)
+    decision, route = engine.decide(RoutingText.of(prompt, args.system), args.profile)
+    profile = engine.config.profile(route.profile)
+    chosen = engine.catalog.get(route.model)
+    top = _most_expensive(engine, profile, decision.tokens, args.output_tokens)
+    chosen_cost = chosen.cost(decision.tokens, args.output_tokens)
+    top_cost = top.cost(decision.tokens, args.output_tokens) if top else None
+    result = {
+        "profile": "smart/" + route.profile,
+        "model": route.model,
+        "fallbacks": list(route.fallbacks),
+        "reason": route.reason,
+        **decision.to_dict(),
+        "cost": {
+            "output_tokens_assumed": args.output_tokens,
+            "chosen_usd": chosen_cost,
+            "most_expensive_model": top.name if top else None,
+            "most_expensive_usd": top_cost,
+            "savings_pct": _savings(chosen_cost, top_cost),
+        },
+    }
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"tier      {decision.tier.name}   (score {decision.score:+.3f})")
+    print(f"model     {route.model}   (smart/{route.profile}; fallbacks: {', '.join(route.fallbacks) or 'none'})")
+    print(f"override  {decision.override or 'none'}")
+    print(f"language  {', '.join(decision.languages) or 'unknown'}   tokens {decision.tokens}")
+    print(f"reason    {route.reason}")
+    print("dimensions (largest contributions):")
+    for dim in decision.top(6):
+        shown = ", ".join(dim.matches[:6]) + (" ..." if len(dim.matches) > 6 else "")
+        print(f"  {dim.name:20} {dim.contribution:+.3f}  (value {dim.value:+.2f} x weight {dim.weight:+.2f})  {shown}")
+    print(f"cost      {_usd(chosen_cost)} on {route.model} vs {_usd(top_cost)} on {top.name if top else '?'}"
+          f" (prompt {decision.tokens} + {args.output_tokens} output tokens){_pct(result['cost']['savings_pct'])}")  # fmt: skip
+    return 0
+
+
+def _most_expensive(engine: Engine, profile: Profile, prompt: int, output: int) -> ModelFacts | None:
+    priced = [engine.catalog.get(r.model) for r in profile.tiers.values()]
+    priced = [f for f in priced if f.cost(prompt, output) is not None]
+    return max(priced, key=lambda f: f.cost(prompt, output)) if priced else None
+
+
+def _savings(chosen: float | None, top: float | None) -> float | None:
+    if chosen is None or top is None or top <= 0:
+        return None
+    return round(100 * (1 - chosen / top), 1)
+
+
+def _usd(value: float | None) -> str:
+    return "price unknown" if value is None else f"${value:.6f}"
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f", saves {value:.1f}%"
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    names = [engine.config.profile(args.profile).name] if args.profile else list(engine.config.profiles)
+    rows = []
+    for name in names:
+        profile = engine.config.profiles[name]
+        for tier in Tier:
+            route = profile.tiers[tier]
+            facts = engine.catalog.get(route.model)
+            rows.append({
+                "profile": "smart/" + name,
+                "tier": tier.name,
+                "model": route.model,
+                "fallbacks": list(route.fallbacks),
+                "input_per_1m": _per_million(facts.input_cost),
+                "output_per_1m": _per_million(facts.output_cost),
+                "context": facts.max_input_tokens,
+                "vision": facts.supports_vision,
+            })  # fmt: skip
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    header = f"{'profile':15} {'tier':10} {'model':20} {'$/1M in':>9} {'$/1M out':>9} {'context':>9}  fallbacks"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(f"{r['profile']:15} {r['tier']:10} {r['model']:20} {_money(r['input_per_1m']):>9} "
+              f"{_money(r['output_per_1m']):>9} {r['context'] or '?':>9}  {', '.join(r['fallbacks'])}")  # fmt: skip
+    return 0
+
+
+def _per_million(cost: float | None) -> float | None:
+    return None if cost is None else round(cost * 1_000_000, 4)
+
+
+def _money(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.2f}"
+
+
+def _cmd_start(args: argparse.Namespace) -> int:
+    from .demo import demo_document, missing_env
+
+    source = resolve_config_path(args.config) or str(load_config().path)
+    load_config(source)  # validate before launching: errors name file and key
+    document = read_yaml(source)
+    missing = missing_env(document)
+    demo = args.demo or bool(missing)
+    if demo:
+        if not args.demo:
+            print(f"slr: {', '.join(missing)} not set: starting in demo mode (mock answers, no provider calls)")
+        document = demo_document(document)
+        if not (document.get("general_settings") or {}).get("master_key"):
+            print("slr: LITELLM_MASTER_KEY not set: the demo proxy accepts any key")
+    config_path = _write_config(document, source)
+    litellm = shutil.which("litellm", path=str(Path(sys.executable).parent)) or shutil.which("litellm")
+    if not litellm:
+        print("slr: the litellm command was not found; install with: pip install 'smart-llm-router'", file=sys.stderr)
+        return 1
+    env = dict(os.environ)
+    env[CONFIG_ENV] = config_path
+    env.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    print(f"slr: LiteLLM proxy on http://{args.host}:{args.port} with {source}{' (demo)' if demo else ''}", flush=True)
+    command = [litellm, "--config", config_path, "--host", args.host, "--port", str(args.port)]
+    os.execve(litellm, command, env)
+    return 1  # not reached
+
+
+def _write_config(document: dict, source: str) -> str:
+    import yaml
+
+    handle, path = tempfile.mkstemp(prefix="slr-", suffix=".yaml")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(f"# generated by slr start from {source}\n")
+        yaml.safe_dump(document, out, sort_keys=False, allow_unicode=True)
+    return path
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,43 @@
+"""One object that turns request text into a routing decision: the code the CLI and the hook share."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from .catalog import Catalog
+from .config import RouterConfig, load_config
+from .scorer import Decision, RoutingText, Scorer, Tier
+from .select import Needs, Route, choose
+
+CONFIG_ENV = "SMART_ROUTER_CONFIG"
+
+
+class Engine:
+    """Scorer, model facts and profiles of one configuration, built once."""
+
+    def __init__(self, config: RouterConfig):
+        self.config = config
+        self.scorer = Scorer(config.scoring)
+        self.catalog = Catalog(config.models)
+
+    def decide(
+        self, text: RoutingText, profile: str, needs: Needs = Needs(), tier: Tier | None = None
+    ) -> tuple[Decision, Route]:
+        """Score ``text`` and choose a model of ``profile`` (ValueError if the profile is unknown)."""
+        self.config.profile(profile)  # fail before scoring
+        decision = self.scorer.score(text)
+        return decision, choose(self.config, self.catalog, profile, decision, needs, tier)
+
+
+def resolve_config_path(explicit: str | os.PathLike | None = None) -> str | None:
+    """The config to use: ``explicit``, else ``$SMART_ROUTER_CONFIG``, else None (bundled)."""
+    chosen = explicit or os.environ.get(CONFIG_ENV)
+    return str(Path(chosen)) if chosen else None
+
+
+@lru_cache(maxsize=8)
+def engine_for(path: str | None) -> Engine:
+    """The engine of a config file (None: the bundled config), cached per path."""
+    return Engine(load_config(path))
