@@ -1,0 +1,135 @@
+"""Request body of any call type -> ``RoutingText`` and ``Needs``. Pure; never raises on odd input.
+
+* chat (``acompletion``): ``messages`` with string or part-list content; system and
+  developer messages are the system prompt; image parts mean vision.
+* Anthropic (``anthropic_messages``): ``system`` string or blocks; ``messages`` with
+  text / image / tool_use / tool_result blocks. A user message made only of tool results
+  is a tool turn, not a new ask.
+* Responses (``aresponses``): ``input`` string or items, ``instructions``.
+* Completions (``atext_completion``): ``prompt`` string or list of strings.
+Values of the wrong type are skipped, so malformed bodies still yield a (possibly empty) text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .scorer import RoutingText, Turn
+from .select import Needs
+
+IMAGE_PARTS = {"image_url", "image", "input_image"}
+TEXT_KEYS = ("text", "input_text", "output_text")
+_MAX_DEPTH = 4
+
+
+def extract(call_type: str, data: dict[str, Any]) -> tuple[RoutingText, Needs]:
+    """Split a request body into the text the scorer reads and what the request needs."""
+    system: list[str] = []
+    turns: list[Turn] = []
+    images = [False]
+    if call_type == "atext_completion" or ("prompt" in data and "messages" not in data and "input" not in data):
+        turns.append(Turn("user", _prompt_text(data.get("prompt"))))
+    elif call_type == "aresponses" or ("input" in data and "messages" not in data):
+        system.append(_text(data.get("instructions"), images))
+        _responses_input(data.get("input"), system, turns, images)
+    else:
+        system.append(_text(data.get("system"), images))
+        _messages(data.get("messages"), system, turns, images)
+    text = RoutingText(
+        turns=tuple(turns),
+        system="\n".join(s for s in system if s),
+        wants_json=_wants_json(data),
+    )
+    needs = Needs(
+        has_tools=bool(data.get("tools") or data.get("functions")),
+        has_images=images[0],
+        max_output_tokens=_int(data.get("max_tokens") or data.get("max_completion_tokens") or data.get("max_output_tokens")),
+    )
+    return text, needs
+
+
+def _messages(messages: Any, system: list[str], turns: list[Turn], images: list[bool]) -> None:
+    if not isinstance(messages, list):
+        return
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        role = message.get("role")
+        content = message.get("content")
+        if role in ("system", "developer"):
+            system.append(_text(content, images))
+        elif role == "user" and _only_tool_results(content):
+            turns.append(Turn("tool", _text(content, images)))
+        elif role in ("user", "assistant", "tool", "function"):
+            turns.append(Turn("tool" if role == "function" else str(role), _text(content, images)))
+
+
+def _responses_input(value: Any, system: list[str], turns: list[Turn], images: list[bool]) -> None:
+    if isinstance(value, str):
+        turns.append(Turn("user", value))
+        return
+    if not isinstance(value, list):
+        return
+    for item in value:
+        if isinstance(item, str):
+            turns.append(Turn("user", item))
+        elif isinstance(item, dict):
+            kind = item.get("type")
+            if kind in ("function_call_output", "custom_tool_call_output"):
+                turns.append(Turn("tool", _text(item.get("output"), images)))
+            elif kind in ("function_call", "custom_tool_call", "reasoning"):
+                turns.append(Turn("assistant", ""))
+            elif item.get("role") in ("system", "developer"):
+                system.append(_text(item.get("content"), images))
+            elif item.get("role") in ("user", "assistant"):
+                turns.append(Turn(item["role"], _text(item.get("content"), images)))
+
+
+def _only_tool_results(content: Any) -> bool:
+    return (
+        isinstance(content, list)
+        and bool(content)
+        and all(isinstance(p, dict) and p.get("type") == "tool_result" for p in content)
+    )
+
+
+def _text(value: Any, images: list[bool], depth: int = 0) -> str:
+    """Plain text of a content value: string, part list, or block; notes image parts."""
+    if isinstance(value, str):
+        return value
+    if depth > _MAX_DEPTH:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(t for t in (_text(v, images, depth + 1) for v in value) if t)
+    if not isinstance(value, dict):
+        return ""
+    kind = value.get("type")
+    if kind in IMAGE_PARTS:
+        images[0] = True
+        return ""
+    if kind == "tool_result" or "content" in value and kind not in TEXT_KEYS:
+        return _text(value.get("content"), images, depth + 1)
+    for key in TEXT_KEYS:
+        if isinstance(value.get(key), str):
+            return value[key]
+    return ""
+
+
+def _prompt_text(prompt: Any) -> str:
+    if isinstance(prompt, str):
+        return prompt
+    if isinstance(prompt, list):
+        return "\n".join(p for p in prompt if isinstance(p, str))
+    return ""
+
+
+def _wants_json(data: dict[str, Any]) -> bool:
+    formats: Iterable[Any] = (
+        data.get("response_format"),
+        (data.get("text") or {}).get("format") if isinstance(data.get("text"), dict) else None,
+    )
+    return any(isinstance(f, dict) and f.get("type") in ("json_object", "json_schema") for f in formats)
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

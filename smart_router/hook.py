@@ -1,0 +1,170 @@
+"""The LiteLLM proxy callback: rewrites ``smart/<profile>`` to a concrete model. Glue only.
+
+Add to any LiteLLM proxy config::
+
+    litellm_settings:
+      callbacks: smart_router.hook.proxy_handler
+
+Profiles come from the ``smart_router:`` section of the proxy's own config file (or
+``$SMART_ROUTER_CONFIG``, or the bundled defaults). LiteLLM keeps doing everything else:
+the tier's fallbacks are handed to LiteLLM's router as request-level fallbacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+
+from fastapi import HTTPException
+from litellm.integrations.custom_logger import CustomLogger
+
+from .config import PROFILE_PREFIX
+from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
+from .extract import extract
+
+logger = logging.getLogger("smart_router")
+
+GENERATION_CALLS = {"acompletion", "completion", "atext_completion", "text_completion", "anthropic_messages", "aresponses", "responses"}
+EMBEDDING_CALLS = {"aembedding", "embedding"}
+LITELLM_METADATA_CALLS = {"anthropic_messages", "aresponses", "responses"}
+METADATA_KEY = "smart_router"
+HEADER_PREFIX = "x-smart-router-"
+OFF_LOOP_CHARS = 200_000  # bigger bodies are scored in a worker thread
+
+
+def _proxy_config_path() -> str | None:
+    try:
+        from litellm.proxy import proxy_server
+    except Exception:  # pragma: no cover - proxy extras missing
+        return None
+    return getattr(proxy_server, "user_config_file_path", None) or None
+
+
+class SmartRouterHook(CustomLogger):
+    """Routes ``smart/*`` requests; every hook LiteLLM calls is defined on this class itself."""
+
+    def __init__(self, config_path: str | None = None):
+        super().__init__()
+        self._config_path = config_path
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of the configured file, loaded on first use and cached."""
+        path = self._config_path or resolve_config_path() or _proxy_config_path()
+        return engine_for(path)
+
+    async def async_pre_call_hook(self, user_api_key_dict: Any, cache: Any, data: dict, call_type: str) -> dict:
+        model = data.get("model") if isinstance(data, dict) else None
+        if not isinstance(model, str) or not model.lower().startswith(PROFILE_PREFIX):
+            return data
+        engine = self.engine
+        try:
+            profile = engine.config.profile(model)
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+        if call_type in EMBEDDING_CALLS:
+            return self._route_embedding(data, profile.embedding_model, model)
+        if call_type not in GENERATION_CALLS:
+            raise HTTPException(status_code=400, detail=f"{model} routes text generation only, not {call_type}")
+
+        text, needs = extract(call_type, data)
+        size = len(text.system) + sum(len(t.text) for t in text.turns)
+        if size > OFF_LOOP_CHARS:
+            decision, route = await asyncio.to_thread(engine.decide, text, profile.name, needs)
+        else:
+            decision, route = engine.decide(text, profile.name, needs)
+
+        data["model"] = route.model
+        if route.fallbacks and "fallbacks" not in data:
+            data["fallbacks"] = [{route.model: list(route.fallbacks)}]
+        info = {
+            "requested": model,
+            "profile": route.profile,
+            "tier": route.tier.name,
+            "score": round(decision.score, 4),
+            "model": route.model,
+            "fallbacks": list(route.fallbacks),
+            "reason": route.reason,
+            "languages": list(decision.languages),
+            "tokens": decision.tokens,
+        }
+        self._metadata(data, call_type)[METADATA_KEY] = info
+        logger.info(
+            "smart_router %s -> %s tier=%s score=%+.3f table=%s reason=%s",
+            model, route.model, route.tier.name, decision.score, route.profile, route.reason,
+        )  # fmt: skip
+        return data
+
+    @staticmethod
+    def _route_embedding(data: dict, embedding_model: str | None, requested: str) -> dict:
+        if not embedding_model:
+            raise HTTPException(
+                status_code=400,
+                detail=f"{requested} has no embedding model; set smart_router.profiles.<name>.embedding_model "
+                "or request an embedding model by name",
+            )
+        data["model"] = embedding_model
+        data.setdefault("metadata", {})[METADATA_KEY] = {
+            "requested": requested, "profile": requested.lower().removeprefix(PROFILE_PREFIX),
+            "tier": "EMBEDDING", "score": 0.0, "model": embedding_model, "fallbacks": [], "reason": "embedding model",
+        }  # fmt: skip
+        return data
+
+    @staticmethod
+    def _metadata(data: dict, call_type: str) -> dict:
+        key = "litellm_metadata" if call_type in LITELLM_METADATA_CALLS else "metadata"
+        if not isinstance(data.get(key), dict):
+            data[key] = {}
+        return data[key]
+
+    async def async_post_call_response_headers_hook(
+        self,
+        data: dict,
+        user_api_key_dict: Any,
+        response: Any,
+        request_headers: dict[str, str] | None = None,
+        litellm_call_info: dict[str, Any] | None = None,
+    ) -> dict[str, str] | None:
+        info = _routing_info(data)
+        if not info:
+            return None
+        headers = {
+            "profile": PROFILE_PREFIX + info["profile"],
+            "tier": info["tier"],
+            "score": f"{info['score']:.4f}",
+            "model": info["model"],
+            "reason": info["reason"],
+        }
+        served = _served_model(response)
+        if served:
+            headers["served-by"] = served
+        return {HEADER_PREFIX + k: _ascii(v) for k, v in headers.items()}
+
+
+def _routing_info(data: Any) -> dict | None:
+    if not isinstance(data, dict):
+        return None
+    for key in ("metadata", "litellm_metadata"):
+        section = data.get(key)
+        if isinstance(section, dict) and isinstance(section.get(METADATA_KEY), dict):
+            return section[METADATA_KEY]
+    return None
+
+
+def _served_model(response: Any) -> str | None:
+    hidden = getattr(response, "_hidden_params", None)
+    if isinstance(hidden, dict):
+        group = (hidden.get("additional_headers") or {}).get("x-litellm-model-group") or hidden.get("model_group")
+        if isinstance(group, str):
+            return group
+    return None
+
+
+def _ascii(value: Any) -> str:
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    return text.encode("ascii", "backslashreplace").decode("ascii")[:512]
+
+
+proxy_handler = SmartRouterHook(os.environ.get(CONFIG_ENV) or None)
