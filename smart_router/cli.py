@@ -65,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     _config_option(models)
     models.set_defaults(handler=_cmd_models)
 
+    evaluate = sub.add_parser("eval", help="routing accuracy on a labeled prompt set, with baselines")
+    evaluate.add_argument("files", nargs="*", help="JSONL files (default: the bundled set of --split)")
+    evaluate.add_argument("--split", choices=("holdout", "tune", "all"), default="holdout")
+    evaluate.add_argument("--profile", default="auto", help="profile for the cost estimate (default: auto)")
+    evaluate.add_argument("--no-baselines", action="store_true", help="skip the length-only and LiteLLM baselines")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
+    _config_option(evaluate)
+    evaluate.set_defaults(handler=_cmd_eval)
+
     start = sub.add_parser("start", help="run LiteLLM Proxy with routing")
     start.add_argument("--port", type=int, default=4000)
     start.add_argument("--host", default="127.0.0.1")
@@ -180,6 +189,29 @@ def _per_million(cost: float | None) -> float | None:
 
 def _money(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.2f}"
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from . import evaluate
+
+    engine = _engine(args)
+    files = args.files or evaluate.default_files(args.split)
+    rows = evaluate.load_rows(files)
+    if not rows:
+        print("slr: no eval rows found", file=sys.stderr)
+        return 1
+    classifiers = [("smart-llm-router", evaluate.ours(engine))]
+    if not args.no_baselines:
+        classifiers.append(("length-only", evaluate.length_only))
+        classifiers.append(("litellm-complexity", evaluate.litellm_complexity_router()))
+    reports = [evaluate.run(name, classify, rows).to_dict() for name, classify in classifiers]
+    cost = evaluate.cost_summary(engine, args.profile, rows)
+    if args.json:
+        print(json.dumps({"files": [str(f) for f in files], "reports": reports, "cost": cost}, indent=2))
+    else:
+        print(f"{len(rows)} rows from {len(files)} file(s)")
+        print(evaluate.format_reports(reports, cost))
+    return 0
 
 
 def _cmd_start(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from typing import Any
 
 from fastapi import HTTPException
@@ -48,6 +49,8 @@ class SmartRouterHook(CustomLogger):
     def __init__(self, config_path: str | None = None):
         super().__init__()
         self._config_path = config_path
+        if "litellm.proxy.proxy_server" in sys.modules:
+            self.engine  # inside the proxy: validate the config at start-up, not on the first request
 
     @property
     def engine(self) -> Engine:

@@ -10,6 +10,7 @@ of each turn (head and tail), while token counts see the real length.
 from __future__ import annotations
 
 import enum
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -244,7 +245,7 @@ class Scorer:
     ) -> DimensionScore:
         spec = self.config.dimensions[name]
         if name == "tokenCount":
-            value = -1.0 if ask_tokens < self.config.short_tokens else 1.0 if ask_tokens > self.config.long_tokens else 0.0
+            value = _length_value(ask_tokens, self.config.short_tokens, self.config.long_tokens)
             matches: tuple[str, ...] = (f"{ask_tokens} tokens",)
         else:
             value = min(1.0, signals.get(name, 0.0) / spec.saturation)
@@ -256,6 +257,15 @@ class Scorer:
             return True
         system = clip(request.system, self.config.max_scan_chars)
         return bool(self._system_matcher.match(system).by_dimension.get(STRUCTURED_OUTPUT))
+
+
+def _length_value(tokens: int, short: int, long: int) -> float:
+    """-1 at or below ``short`` tokens, +1 at or above ``long``, linear in log(tokens) between."""
+    if tokens <= short:
+        return -1.0
+    if tokens >= long:
+        return 1.0
+    return -1.0 + 2.0 * math.log(tokens / short) / math.log(long / short)
 
 
 def _newest_user_turn(turns: Sequence[Turn]) -> int | None:
