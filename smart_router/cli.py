@@ -215,7 +215,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_start(args: argparse.Namespace) -> int:
-    from .demo import demo_document, missing_env
+    from .demo import DEMO_MASTER_KEY, demo_document, missing_env
 
     source = resolve_config_path(args.config) or str(load_config().path)
     load_config(source)  # validate before launching: errors name file and key
@@ -226,8 +226,8 @@ def _cmd_start(args: argparse.Namespace) -> int:
         if not args.demo:
             print(f"slr: {', '.join(missing)} not set: starting in demo mode (mock answers, no provider calls)")
         document = demo_document(document)
-        if not (document.get("general_settings") or {}).get("master_key"):
-            print("slr: LITELLM_MASTER_KEY not set: the demo proxy accepts any key")
+        if document["general_settings"]["master_key"] == DEMO_MASTER_KEY:
+            print(f"slr: LITELLM_MASTER_KEY not set: the demo proxy's key is {DEMO_MASTER_KEY}")
     config_path = _write_config(document, source)
     litellm = shutil.which("litellm", path=str(Path(sys.executable).parent)) or shutil.which("litellm")
     if not litellm:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 ENV_REF = re.compile(r"^os\.environ/(\w+)$")
+DEMO_MASTER_KEY = "sk-demo"
 
 
 def missing_env(document: dict[str, Any]) -> list[str]:
@@ -36,7 +37,7 @@ def demo_document(document: dict[str, Any]) -> dict[str, Any]:
     ]
     settings = dict(demo.get("general_settings") or {})
     key = settings.get("master_key")
-    if isinstance(key, str) and (match := ENV_REF.match(key)) and not os.environ.get(match.group(1)):
-        settings.pop("master_key")  # an open proxy on loopback; say so at start
+    if not key or (isinstance(key, str) and (match := ENV_REF.match(key)) and not os.environ.get(match.group(1))):
+        settings["master_key"] = DEMO_MASTER_KEY  # LiteLLM refuses to run without one
     demo["general_settings"] = settings
     return demo
