@@ -9,6 +9,7 @@ code the proxy runs. Two baselines run on the same rows: length only, and LiteLL
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ def length_only(text: RoutingText, needs: Needs) -> Tier:
 
 def litellm_complexity_router() -> Classifier:
     """LiteLLM's built-in rule-based ``complexity_router`` (same tier names as ours)."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # offline: no price-map fetch
     from litellm.router_strategy.complexity_router.complexity_router import ComplexityRouter
 
     router = ComplexityRouter(

@@ -8,7 +8,8 @@ Per-script rules:
 * Latin, Cyrillic, Greek, Hangul, Arabic...: whole words on Unicode word boundaries;
   phrases are consecutive words; a trailing ``*`` on a word makes it a prefix.
 * Hangul keywords are prefixes (Korean particles and endings attach to the word).
-* Arabic tokens also match with a leading clitic (و ف ب ل ك ال ...) removed.
+* Arabic keywords of three letters or more are prefixes (suffixes attach), and Arabic
+  tokens also match with a leading clitic (و ف ب ل ك ال ...) removed.
 * Han / Hiragana / Katakana: substring search inside each CJK run (no spaces there);
   a keyword of Hiragana only must not continue a Hiragana word (``ことは`` is not ``とは``).
 """
@@ -117,8 +118,8 @@ class KeywordMatcher:
             index += len(tokenize(part.rstrip("*")))
             if part.endswith("*") and index >= 0:
                 prefix[index] = True
-        if _HANGUL_RE.search(words[-1]):
-            prefix[-1] = True
+        if _HANGUL_RE.search(words[-1]) or (_ARABIC_RE.search(words[-1]) and len(words[-1]) >= 3):
+            prefix[-1] = True  # suffixes and particles attach to the word
         canonical = " ".join(w + ("*" if p else "") for w, p in zip(words, prefix))
         keyword = Keyword(dimension, language, canonical)
         if len(words) == 1:

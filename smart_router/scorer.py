@@ -285,7 +285,8 @@ def _accumulate(
     """Add one turn's distinct signals, scaled by the turn's weight."""
     extra = {
         "codePresence": structure.code_kinds,
-        "multiStepPatterns": ("numbered steps",) * min(2, structure.list_items // 2),
+        "multiStepPatterns": ("numbered steps",) * min(2, structure.list_items // 2)
+        + ("enumerated parts",) * min(2, structure.separators // 8),
         "questionComplexity": ("several questions",) * min(2, max(0, structure.questions - 1)),
     }
     for name in KEYWORD_DIMENSIONS:

@@ -23,6 +23,7 @@ _CODE_RE = regex.compile("|".join(f"(?P<k{i}>{p})" for i, p in enumerate(_CODE_P
 _CODE_NAMES = list(_CODE_PATTERNS)
 _LIST_ITEM_RE = regex.compile(r"(?m)^[ \t]{0,20}(?:\d{1,3}[.)]|[-*•])[ \t]+\S")
 _QUESTION_RE = regex.compile(r"[?？؟]")
+_SEPARATOR_RE = regex.compile(r"[,;:،؛、，；：]")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Structure:
     code_kinds: tuple[str, ...]
     list_items: int
     questions: int
+    separators: int  # commas, semicolons, colons: how many parts the ask enumerates
 
 
 def analyze(text: str) -> Structure:
@@ -45,4 +47,5 @@ def analyze(text: str) -> Structure:
         code_kinds=tuple(sorted(kinds)),
         list_items=len(_LIST_ITEM_RE.findall(text)),
         questions=len(_QUESTION_RE.findall(text)),
+        separators=len(_SEPARATOR_RE.findall(text)),
     )
