@@ -107,7 +107,7 @@ def _text(value: Any, images: list[bool], depth: int = 0) -> str:
     if kind in IMAGE_PARTS:
         images[0] = True
         return ""
-    if kind == "tool_result" or "content" in value and kind not in TEXT_KEYS:
+    if kind == "tool_result" or ("content" in value and kind not in TEXT_KEYS):
         return _text(value.get("content"), images, depth + 1)
     for key in TEXT_KEYS:
         if isinstance(value.get(key), str):
