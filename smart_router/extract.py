@@ -103,7 +103,7 @@ def _text(value: Any, images: list[bool], depth: int = 0) -> str:
         return "\n".join(t for t in (_text(v, images, depth + 1) for v in value) if t)
     if not isinstance(value, dict):
         return ""
-    kind = value.get("type")
+    kind = value.get("type") if isinstance(value.get("type"), str) else None
     if kind in IMAGE_PARTS:
         images[0] = True
         return ""
