@@ -28,6 +28,7 @@ _CJK_RE = regex.compile(rf"[{_CJK}]")
 _HANGUL_RE = regex.compile(r"\p{Hangul}")
 _ARABIC_RE = regex.compile(r"\p{Arabic}")
 _HIRAGANA_RE = regex.compile(r"^\p{Hiragana}+$")
+_CACHE_LIMIT = 50_000  # distinct tokens remembered between calls
 _ARABIC_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 # Alef forms and teh marbuta are often written loosely; tashkeel marks are dropped.
 _ARABIC_FOLD = {ord(c): "ا" for c in "أإآ"} | {ord("ى"): "ي"} | {
@@ -89,7 +90,8 @@ class KeywordMatcher:
     def __init__(self, lists: Mapping[str, Mapping[str, Sequence[str]]]):
         self._words: dict[str, list[Keyword]] = defaultdict(list)
         self._stems: dict[str, list[Keyword]] = defaultdict(list)
-        self._phrases: dict[str, list[_Phrase]] = defaultdict(list)
+        self._phrases: dict[str, list[_Phrase]] = defaultdict(list)  # by exact first word
+        self._prefix_phrases: dict[str, list[_Phrase]] = defaultdict(list)  # first word is a prefix
         self._cjk: dict[str, list[Keyword]] = defaultdict(list)
         for dimension, per_language in lists.items():
             for language, keywords in per_language.items():
@@ -98,6 +100,7 @@ class KeywordMatcher:
         self._stem_lengths = sorted({len(s) for s in self._stems})
         self._cjk_lengths = sorted({len(s) for s in self._cjk}, reverse=True)
         self._cjk_first_chars = {s[0] for s in self._cjk}
+        self._cache: dict[str, tuple[tuple[int, Keyword], ...]] = {}
 
     def _add(self, dimension: str, language: str, raw: str) -> None:
         text = normalize(raw.strip())
@@ -125,7 +128,7 @@ class KeywordMatcher:
         if len(words) == 1:
             (self._stems if prefix[0] else self._words)[words[0]].append(keyword)
         else:
-            bucket = self._phrases[words[0][:2]]
+            bucket = self._prefix_phrases[words[0][:2]] if prefix[0] else self._phrases[words[0]]
             for phrase in bucket:
                 if phrase.words == words and phrase.prefix == tuple(prefix):
                     bucket[bucket.index(phrase)] = _Phrase(
@@ -142,27 +145,45 @@ class KeywordMatcher:
         """
         found = Matches()
         tokens = tokenize(normalize(text))
+        phrases, prefix_phrases = self._phrases, self._prefix_phrases
         for i, token in enumerate(tokens):
-            if _CJK_RE.match(token):
+            if _CJK_RE.match(token[0]):
                 self._match_cjk(token, found)
                 continue
+            hits = list(self._word_hits(token))
+            variants = self._variants(token)
+            if len(hits) > 1 or any(v in phrases or v[:2] in prefix_phrases for v in variants):
+                for variant in variants:
+                    self._match_phrases(tokens, i, variant, hits)
+                found.add(_longest_per_dimension(hits))
+            elif hits:
+                found.add((hits[0][1],))
+        return found
+
+    def _word_hits(self, token: str) -> tuple[tuple[int, Keyword], ...]:
+        """Single-word keyword hits of one token (cached: prompts repeat their words)."""
+        cached = self._cache.get(token)
+        if cached is None:
             hits: list[tuple[int, Keyword]] = []
             for variant in self._variants(token):
-                self._match_word(tokens, i, variant, hits)
-            found.add(_longest_per_dimension(hits))
-        return found
+                self._match_word(variant, hits)
+            cached = tuple(hits)
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[token] = cached
+        return cached
 
     @staticmethod
     def _variants(token: str) -> tuple[str, ...]:
-        if not _ARABIC_RE.match(token):
+        if not ("\u0600" <= token[0] <= "\u06ff"):
             return (token,)
         stripped = tuple(
             token[len(c) :] for c in _ARABIC_CLITICS if token.startswith(c) and len(token) - len(c) >= 2
         )
         return (token,) + stripped
 
-    def _match_word(self, tokens: list[str], i: int, token: str, hits: list[tuple[int, Keyword]]) -> None:
-        """Collect (length rank, keyword) of every keyword starting at token ``i``."""
+    def _match_word(self, token: str, hits: list[tuple[int, Keyword]]) -> None:
+        """Collect (length rank, keyword) of every single-word keyword matching ``token``."""
         for kw in self._words.get(token, ()):
             hits.append((2 * len(token) + 1, kw))
         for length in self._stem_lengths:
@@ -170,7 +191,10 @@ class KeywordMatcher:
                 break
             for kw in self._stems.get(token[:length], ()):
                 hits.append((2 * length, kw))
-        for phrase in self._phrases.get(token[:2], ()):
+
+    def _match_phrases(self, tokens: list[str], i: int, token: str, hits: list[tuple[int, Keyword]]) -> None:
+        """Collect (length rank, keyword) of every phrase starting at token ``i``."""
+        for phrase in (*self._phrases.get(token, ()), *self._prefix_phrases.get(token[:2], ())):
             if phrase.matches_at(tokens, i, token):
                 rank = 2 * sum(len(w) for w in phrase.words) + 1
                 hits.extend((rank, kw) for kw in phrase.keywords)

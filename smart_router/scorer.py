@@ -172,6 +172,7 @@ _SCRIPTS = {
     "latin": regex.compile(r"\p{Latin}"),
 }
 _LATIN_LANGUAGES = ("en", "de", "es", "pt")
+_LANGUAGE_SAMPLE = 2_000  # characters of the ask that decide its script
 
 
 def clip(text: str, limit: int) -> str:
@@ -301,7 +302,8 @@ def _accumulate(
 
 def _languages(text: str, matches: Matches) -> tuple[str, ...]:
     """Languages of the ask, most evident first, from scripts and keyword hits."""
-    counts = {lang: len(rx.findall(text)) for lang, rx in _SCRIPTS.items()}
+    sample = text[:_LANGUAGE_SAMPLE]
+    counts = {lang: len(rx.findall(sample)) for lang, rx in _SCRIPTS.items()}
     if counts["ja"]:
         counts["ja"] += counts.pop("zh")  # kanji in Japanese text
     letters = sum(counts.values())

@@ -19,8 +19,7 @@ _CODE_PATTERNS = {
     "line end": r"(?m)[;{}][ \t]{0,20}$",
     "traceback": r"Traceback \(most recent call last\)|\bat [\w.$]{1,200}\(|\b\w{1,60}(?:Error|Exception):",
 }
-_CODE_RE = regex.compile("|".join(f"(?P<k{i}>{p})" for i, p in enumerate(_CODE_PATTERNS.values())))
-_CODE_NAMES = list(_CODE_PATTERNS)
+_CODE_RES = {name: regex.compile(pattern) for name, pattern in _CODE_PATTERNS.items()}
 _LIST_ITEM_RE = regex.compile(r"(?m)^[ \t]{0,20}(?:\d{1,3}[.)]|[-*•])[ \t]+\S")
 _QUESTION_RE = regex.compile(r"[?？؟]")
 _SEPARATOR_RE = regex.compile(r"[,;:،؛、，；：]")
@@ -38,13 +37,8 @@ class Structure:
 
 def analyze(text: str) -> Structure:
     """Find code shapes, list items and question marks in ``text`` (linear time)."""
-    kinds: set[str] = set()
-    for match in _CODE_RE.finditer(text):
-        kinds.add(_CODE_NAMES[int(match.lastgroup[1:])])
-        if len(kinds) == len(_CODE_NAMES):
-            break
     return Structure(
-        code_kinds=tuple(sorted(kinds)),
+        code_kinds=tuple(sorted(name for name, rx in _CODE_RES.items() if rx.search(text))),
         list_items=len(_LIST_ITEM_RE.findall(text)),
         questions=len(_QUESTION_RE.findall(text)),
         separators=len(_SEPARATOR_RE.findall(text)),
