@@ -17,7 +17,7 @@ from typing import Sequence
 
 from . import __version__
 from .catalog import ModelFacts
-from .config import ConfigError, Profile, load_config, read_yaml
+from .config import ConfigError, Profile, bundled_config_path, load_config, read_yaml
 from .engine import CONFIG_ENV, Engine, resolve_config_path
 from .scorer import RoutingText, Tier
 
@@ -217,7 +217,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_start(args: argparse.Namespace) -> int:
     from .demo import DEMO_MASTER_KEY, demo_document, missing_env
 
-    source = resolve_config_path(args.config) or str(load_config().path)
+    source = resolve_config_path(args.config) or str(bundled_config_path())
     load_config(source)  # validate before launching: errors name file and key
     document = read_yaml(source)
     missing = missing_env(document)

@@ -188,10 +188,7 @@ class Scorer:
 
     def __init__(self, config: ScoringConfig):
         self.config = config
-        lists: dict[str, Mapping[str, Sequence[str]]] = dict(config.keywords)
-        lists.update(config.signals)
-        lists[LANGUAGE_HINTS] = config.stopwords
-        self._matcher = KeywordMatcher(lists)
+        self._matcher = KeywordMatcher({**config.keywords, LANGUAGE_HINTS: config.stopwords})
         self._system_matcher = KeywordMatcher(
             {STRUCTURED_OUTPUT: config.signals.get(STRUCTURED_OUTPUT, {})}
         )
