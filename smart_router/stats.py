@@ -1,0 +1,418 @@
+"""Cost and savings accounting: one SQLite row per routed request, written off the event loop.
+
+The hook's log-event methods call ``record``: it reads the routing decision from the request
+metadata, the tokens and LiteLLM's ``response_cost`` from the log event, prices the same
+tokens on the baseline model (``smart_router.baseline_model``, else the requested profile's
+REASONING model) and queues the row. One writer thread per database file drains the queue
+in batches (WAL mode, so ``slr stats`` can read while the proxy writes) and flushes at exit.
+Unknown prices are stored as NULL and reported as unknown, never as 0.
+
+Fallback attempts of one request share LiteLLM's ``litellm_call_id``, so a request is one
+row: a success replaces an earlier failure of the same call, never the other way round.
+"""
+
+from __future__ import annotations
+
+import atexit
+import csv
+import io
+import logging
+import os
+import queue
+import re
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import astuple, dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .config import StatsSettings
+from .engine import Engine
+from .scorer import Tier
+
+logger = logging.getLogger("smart_router")
+
+METADATA_KEY = "smart_router"  # where the hook puts the routing decision in request metadata
+DB_ENV = "SMART_ROUTER_STATS_DB"
+DEFAULT_DB = "~/.smart-router/stats.db"
+QUEUE_SIZE = 10_000  # rows waiting for the writer; beyond this rows are dropped and counted
+BATCH_SIZE = 500
+EMBEDDING_TIER = "EMBEDDING"
+GROUPINGS = {"profile": "requested", "tier": "tier", "model": "served", "day": "date(ts, 'unixepoch')"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One routed request. Costs in USD; None where the price is unknown."""
+
+    call_id: str
+    ts: float
+    status: str  # "ok" | "error"
+    requested: str  # smart/<profile> as asked for
+    profile: str  # the table that served it
+    tier: str
+    score: float | None
+    model: str  # the routed model
+    served: str | None  # the model group that answered (differs after a fallback)
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float | None
+    baseline_model: str | None
+    baseline_cost: float | None
+    reason: str
+
+    @property
+    def fallback(self) -> bool:
+        return self.served is not None and self.served != self.model
+
+    def fields(self) -> dict[str, Any]:
+        """The row for request metadata (LiteLLM's spend logs)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {"fallback": self.fallback}
+
+
+COLUMNS = tuple(f.name for f in fields(Row))
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS requests (
+    call_id TEXT PRIMARY KEY, ts REAL NOT NULL, status TEXT NOT NULL, requested TEXT, profile TEXT,
+    tier TEXT, score REAL, model TEXT, served TEXT, prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0, cost REAL, baseline_model TEXT, baseline_cost REAL, reason TEXT
+);
+CREATE INDEX IF NOT EXISTS requests_ts ON requests (ts);
+"""
+UPSERT = (
+    f"INSERT INTO requests ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+    f"ON CONFLICT (call_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS[1:])} "
+    "WHERE excluded.status = 'ok' OR requests.status = 'error'"
+)
+
+
+# ---------------------------------------------------------------- rows from log events
+
+
+def build_row(engine: Engine, info: Mapping[str, Any], kwargs: Mapping[str, Any], ok: bool) -> Row:
+    """The row of one log event; ``info`` is the routing decision from the request metadata."""
+    logged = kwargs.get("standard_logging_object") or {}
+    params = kwargs.get("litellm_params") or {}
+    prompt, completion = _int(logged.get("prompt_tokens")), _int(logged.get("completion_tokens"))
+    served = logged.get("model_group") or (params.get("metadata") or {}).get("model_group")
+    cost = actual_cost(engine, kwargs, served, prompt + completion) if ok else None
+    baseline = baseline_model(engine, info, served)
+    if str(info.get("tier")) == EMBEDDING_TIER:
+        baseline_cost = cost  # an embedding has no cheaper or dearer tier: no savings claimed
+    else:
+        baseline_cost = engine.catalog.get(baseline).cost(prompt, completion) if baseline and ok else None
+    return Row(
+        call_id=str(kwargs.get("litellm_call_id") or params.get("litellm_call_id") or uuid.uuid4().hex),
+        ts=time.time(),
+        status="ok" if ok else "error",
+        requested=str(info.get("requested", "")).lower(),
+        profile=str(info.get("profile", "")),
+        tier=str(info.get("tier", "")),
+        score=info.get("score") if isinstance(info.get("score"), (int, float)) else None,
+        model=str(info.get("model", "")),
+        served=str(served) if served else None,
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        cost=cost,
+        baseline_model=baseline,
+        baseline_cost=baseline_cost,
+        reason=str(info.get("reason", "")),
+    )
+
+
+def actual_cost(engine: Engine, kwargs: Mapping[str, Any], served: Any, tokens: int) -> float | None:
+    """LiteLLM's ``response_cost``; None when LiteLLM could not price the call.
+
+    LiteLLM logs 0 for a model without a price (with a zero-cost diagnostic), so a 0 for
+    billed tokens counts only when the served model's price is known to be 0 (free models).
+    """
+    cost = kwargs.get("response_cost")
+    if not isinstance(cost, (int, float)) or isinstance(cost, bool) or kwargs.get("response_cost_failure_debug_information"):
+        return None
+    if cost == 0 and tokens > 0:
+        facts = engine.catalog.get(str(served or ""))
+        if kwargs.get("zero_cost_diagnostic") or facts.input_cost is None or facts.output_cost is None:
+            return None
+    return float(cost)
+
+
+def baseline_model(engine: Engine, info: Mapping[str, Any], served: Any = None) -> str | None:
+    """What the request is compared with: the configured baseline, else the profile's top tier."""
+    if str(info.get("tier")) == EMBEDDING_TIER:
+        return str(served or info.get("model") or "") or None
+    if engine.config.stats.baseline_model:
+        return engine.config.stats.baseline_model
+    try:
+        profile = engine.config.profile(str(info.get("requested") or info.get("profile") or ""))
+    except ValueError:
+        return None
+    return profile.tiers[Tier.REASONING].model
+
+
+def annotate(engine: Engine, info: Mapping[str, Any] | None, kwargs: Mapping[str, Any], ok: bool = True) -> Row | None:
+    """Build the row and put it into the request's ``spend_logs_metadata`` (LiteLLM's spend logs)."""
+    if not info:
+        return None
+    row = build_row(engine, info, kwargs, ok)
+    params = kwargs.get("litellm_params") or {}
+    for key in ("metadata", "litellm_metadata"):
+        section = params.get(key)
+        if isinstance(section, dict) and METADATA_KEY in section:
+            existing = section.get("spend_logs_metadata")
+            section["spend_logs_metadata"] = {**(existing if isinstance(existing, dict) else {}), METADATA_KEY: row.fields()}
+    return row
+
+
+def record(engine: Engine, info: Mapping[str, Any] | None, kwargs: Mapping[str, Any], ok: bool) -> Row | None:
+    """Annotate and queue the row of a routed request; None for requests we did not route."""
+    row = annotate(engine, info, kwargs, ok)
+    recorder = recorder_for(db_path(engine.config.stats)) if row and engine.config.stats.enabled else None
+    if recorder is not None:
+        recorder.add(row)
+    return row
+
+
+def _int(value: Any) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+# ---------------------------------------------------------------- storage
+
+
+def db_path(settings: StatsSettings) -> Path:
+    """The database file: config ``stats.path``, else ``$SMART_ROUTER_STATS_DB``, else ~/.smart-router/stats.db."""
+    return Path(settings.path or os.environ.get(DB_ENV) or DEFAULT_DB).expanduser()
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) a stats database in WAL mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def write(conn: sqlite3.Connection, rows: Iterable[Row]) -> None:
+    """Upsert rows in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(UPSERT, [astuple(r) for r in rows])
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+class Recorder:
+    """A bounded queue drained by one daemon thread that writes batches; flushed at exit."""
+
+    def __init__(self, path: Path, queue_size: int = QUEUE_SIZE):
+        self.path = path
+        self.dropped = 0
+        self._conn = connect(path)  # fail here, in the caller, when the file cannot be created
+        self._queue: queue.Queue[Row | None] = queue.Queue(queue_size)
+        self._thread = threading.Thread(target=self._run, name=f"smart-router-stats:{path.name}", daemon=True)
+        self._thread.start()
+        atexit.register(self.close)
+
+    def add(self, row: Row) -> None:
+        """Queue a row without blocking; a full queue drops it (counted, logged)."""
+        try:
+            self._queue.put_nowait(row)
+        except queue.Full:
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                logger.warning("smart_router stats: writer behind, %d rows dropped so far (%s)", self.dropped, self.path)
+
+    def flush(self) -> None:
+        """Block until every queued row is written."""
+        self._queue.join()
+
+    def close(self) -> None:
+        """Write what is queued and stop the thread."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < BATCH_SIZE:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            rows = [r for r in batch if r is not None]
+            try:
+                if rows:
+                    write(self._conn, rows)
+            except sqlite3.Error as exc:
+                logger.error("smart_router stats: %d rows not written to %s: %s", len(rows), self.path, exc)
+            for _ in batch:
+                self._queue.task_done()
+            if len(rows) < len(batch):
+                self._conn.close()
+                return
+
+
+_recorders: dict[Path, Recorder | None] = {}
+_recorders_lock = threading.Lock()
+
+
+def recorder_for(path: Path) -> Recorder | None:
+    """The one recorder of ``path`` in this process; None (logged once) when it cannot be opened."""
+    with _recorders_lock:
+        if path not in _recorders:
+            try:
+                _recorders[path] = Recorder(path)
+            except (OSError, sqlite3.Error) as exc:
+                logger.error("smart_router stats: cannot open %s: %s; cost accounting is off", path, exc)
+                _recorders[path] = None
+        return _recorders[path]
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals of one group of rows. ``savings_*`` compare only rows whose both prices are known."""
+
+    key: str
+    requests: int
+    errors: int
+    fallbacks: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None  # every request with a known price
+    unknown_price: int  # requests whose actual or baseline price is unknown
+    priced_cost_usd: float | None  # the requests with both prices known ...
+    baseline_usd: float | None  # ... and what the baseline model would have cost for them
+
+    @property
+    def savings_usd(self) -> float | None:
+        if self.baseline_usd is None or self.priced_cost_usd is None:
+            return None
+        return self.baseline_usd - self.priced_cost_usd
+
+    @property
+    def savings_pct(self) -> float | None:
+        if self.savings_usd is None or not self.baseline_usd:
+            return None
+        return 100 * self.savings_usd / self.baseline_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {
+            "savings_usd": self.savings_usd,
+            "savings_pct": None if self.savings_pct is None else round(self.savings_pct, 2),
+        }
+
+
+_PRICED = "status = 'ok' AND cost IS NOT NULL AND baseline_cost IS NOT NULL"
+_AGGREGATES = f"""
+    COALESCE(SUM(status = 'ok'), 0), COALESCE(SUM(status = 'error'), 0),
+    COALESCE(SUM(status = 'ok' AND served IS NOT NULL AND served != model), 0),
+    COALESCE(SUM(CASE WHEN status = 'ok' THEN prompt_tokens END), 0),
+    COALESCE(SUM(CASE WHEN status = 'ok' THEN completion_tokens END), 0),
+    SUM(CASE WHEN status = 'ok' THEN cost END),
+    COALESCE(SUM(status = 'ok' AND NOT ({_PRICED})), 0),
+    SUM(CASE WHEN {_PRICED} THEN cost END), SUM(CASE WHEN {_PRICED} THEN baseline_cost END)
+"""
+
+
+def summarize(path: Path, since: float | None = None, by: str = "tier") -> tuple[list[Summary], Summary]:
+    """Groups (``by`` profile, tier, model or day) and the total, of rows at or after ``since``."""
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}; valid: {', '.join(GROUPINGS)}")
+    if not path.is_file():
+        raise FileNotFoundError(f"no statistics at {path} (the proxy writes them once it has routed a request)")
+    conn = sqlite3.connect(str(path), timeout=30)
+    try:
+        where, args = ("WHERE ts >= ?", (since,)) if since is not None else ("", ())
+        key = GROUPINGS[by]
+        grouped = conn.execute(f"SELECT COALESCE({key}, '?'), {_AGGREGATES} FROM requests {where} GROUP BY 1", args).fetchall()
+        total = conn.execute(f"SELECT 'total', {_AGGREGATES} FROM requests {where}", args).fetchone()
+    finally:
+        conn.close()
+    groups = [Summary(*r) for r in grouped]
+    return sorted(groups, key=_order(by)), Summary(*total)
+
+
+def _order(by: str):
+    if by == "tier":
+        ranks = {name: i for i, name in enumerate([*Tier.__members__, EMBEDDING_TIER])}
+        return lambda s: (ranks.get(s.key, len(ranks)), s.key)
+    if by == "day":
+        return lambda s: s.key
+    return lambda s: (-(s.cost_usd or 0), s.key)
+
+
+SINCE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(text: str, now: float | None = None) -> float:
+    """``7d``, ``12h``, ``30m``, ``2w`` before now, or a date ``2026-11-01`` (UTC); epoch seconds."""
+    match = SINCE.match(text.strip())
+    if match:
+        return (time.time() if now is None else now) - float(match.group(1)) * UNIT_SECONDS[match.group(2)]
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"--since {text!r}: expected e.g. 7d, 12h, 30m, 2w or a date like 2026-11-01") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+# ---------------------------------------------------------------- output
+
+
+def to_csv(groups: list[Summary], total: Summary) -> str:
+    """Groups and total as CSV with a header."""
+    out = io.StringIO()
+    rows = [s.to_dict() for s in [*groups, total]]
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def format_table(groups: list[Summary], total: Summary, by: str) -> str:
+    """A terminal table of the groups and the total."""
+    header = f"{by:20} {'requests':>8} {'errors':>6} {'fallback':>8} {'tokens in/out':>15} {'cost':>11} {'baseline':>11} {'saved':>7} {'unknown price':>13}"
+    lines = [header, "-" * len(header)]
+    for s in [*groups, total]:
+        if s is total:
+            lines.append("-" * len(header))
+        tokens = f"{s.prompt_tokens}/{s.completion_tokens}"
+        lines.append(
+            f"{s.key[:20]:20} {s.requests:>8} {s.errors:>6} {s.fallbacks:>8} {tokens:>15} {_usd(s.cost_usd):>11} "
+            f"{_usd(s.baseline_usd):>11} {_pct(s.savings_pct):>7} {s.unknown_price:>13}"
+        )  # fmt: skip
+    return "\n".join(lines)
+
+
+def format_bars(tiers: list[Summary], width: int = 40) -> str:
+    """Per tier: actual cost (#) against the baseline's cost (.) for the requests priced both ways."""
+    scale = max([s.baseline_usd or 0 for s in tiers] + [s.priced_cost_usd or 0 for s in tiers] + [0])
+    lines = ["cost per tier: # routed, . baseline (requests with both prices known)"]
+    for s in tiers:
+        if s.baseline_usd is None or s.priced_cost_usd is None or not scale:
+            lines.append(f"{s.key:10} price unknown ({s.unknown_price} requests)")
+            continue
+        used, base = round(width * s.priced_cost_usd / scale), round(width * s.baseline_usd / scale)
+        bar = "#" * used + "." * max(0, base - used)
+        lines.append(f"{s.key:10} {bar:{width}} {_usd(s.priced_cost_usd)} vs {_usd(s.baseline_usd)}  {_pct(s.savings_pct)} saved")
+    return "\n".join(lines)
+
+
+def _usd(value: float | None) -> str:
+    return "unknown" if value is None else f"${value:.6f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
