@@ -65,6 +65,38 @@ class ModelEntry:
 
 
 @dataclass(frozen=True)
+class ControlSettings:
+    """Conversation and client controls: stickiness, overrides, escalation, agent rules."""
+
+    sessions: bool = True  # keep a conversation's tier (it may rise, never fall)
+    session_idle_seconds: float = 1800.0  # a session idle this long starts afresh
+    retry_window_seconds: float = 120.0  # the same last ask again within this window -> one tier up
+    overrides: bool = True  # honour x-smart-router-* request headers / metadata
+    stall_repeats: int = 3  # the same tool call (or an error) this many times ...
+    stall_window: int = 6  # ... within the newest this many calls -> one tier up
+    background_max_tokens: int = 32  # tool-less requests with max_tokens at most this -> SIMPLE
+
+
+@dataclass(frozen=True)
+class StatsSettings:
+    """Cost accounting: where the SQLite file is and what savings are measured against."""
+
+    enabled: bool = True
+    path: str | None = None  # None: $SMART_ROUTER_STATS_DB, else ~/.smart-router/stats.db
+    baseline_model: str | None = None  # None: each profile's REASONING model
+
+
+@dataclass(frozen=True)
+class BudgetSettings:
+    """Budget-aware routing: shares of a key's, team's or user's max_budget already spent."""
+
+    enabled: bool = True
+    eco_at: float | None = 0.75  # from this share on, use eco_profile's table (None: never)
+    medium_at: float | None = 0.90  # from this share on, at most MEDIUM (None: never)
+    eco_profile: str | None = "eco"
+
+
+@dataclass(frozen=True)
 class RouterConfig:
     """The validated configuration the CLI and the proxy hook share."""
 
@@ -74,6 +106,9 @@ class RouterConfig:
     scoring: ScoringConfig
     tools_profile: str | None = "agentic"
     agentic_threshold: float = 1.0
+    controls: ControlSettings = ControlSettings()
+    stats: StatsSettings = StatsSettings()
+    budget: BudgetSettings = BudgetSettings()
 
     def profile(self, name: str) -> Profile:
         """Profile by name (case-insensitive, ``smart/`` optional); ValueError lists valid ones."""
@@ -151,9 +186,116 @@ def build_config(path: str, section: Any, models: Mapping[str, ModelEntry]) -> R
         path=path,
         profiles=profiles,
         models=models,
-        scoring=build_scoring(path, section.get("scoring") or {}),
+        scoring=build_scoring(
+            path, section.get("scoring") or {}, _envelopes(path, section.get("agents")), section.get("escalation_phrases")
+        ),
         tools_profile=str(tools_profile).lower() if tools_profile is not None else None,
         agentic_threshold=threshold,
+        controls=_controls(path, section),
+        stats=_stats_settings(path, section, models),
+        budget=_budget_settings(path, section.get("budget"), profiles),
+    )
+
+
+def _controls(path: str, section: Mapping[str, Any]) -> ControlSettings:
+    """``smart_router.sessions``, ``.overrides`` and ``.agents`` (every key optional)."""
+    sessions = _mapping(path, "smart_router.sessions", section.get("sessions"))
+    overrides = _mapping(path, "smart_router.overrides", section.get("overrides"))
+    agents = _mapping(path, "smart_router.agents", section.get("agents"))
+    _only(path, "smart_router.sessions", sessions, {"enabled", "idle_minutes", "retry_window_seconds"})
+    _only(path, "smart_router.overrides", overrides, {"enabled"})
+    _only(path, "smart_router.agents", agents, {"envelopes", "stall_repeats", "stall_window", "background_max_tokens"})
+    default = ControlSettings()
+
+    def number(key: str, raw: Mapping[str, Any], name: str, fallback: float, minimum: float = 0) -> float:
+        if name not in raw:
+            return fallback
+        value = _number(path, f"{key}.{name}", raw[name])
+        if value < minimum:
+            raise ConfigError(path, f"{key}.{name}", f"must be >= {minimum:g}")
+        return value
+
+    settings = ControlSettings(
+        sessions=_flag(path, "smart_router.sessions.enabled", sessions.get("enabled", True)),
+        session_idle_seconds=60 * number("smart_router.sessions", sessions, "idle_minutes", default.session_idle_seconds / 60),
+        retry_window_seconds=number("smart_router.sessions", sessions, "retry_window_seconds", default.retry_window_seconds),
+        overrides=_flag(path, "smart_router.overrides.enabled", overrides.get("enabled", True)),
+        stall_repeats=int(number("smart_router.agents", agents, "stall_repeats", default.stall_repeats, 2)),
+        stall_window=int(number("smart_router.agents", agents, "stall_window", default.stall_window, 2)),
+        background_max_tokens=int(number("smart_router.agents", agents, "background_max_tokens", default.background_max_tokens)),
+    )
+    if settings.stall_repeats > settings.stall_window:
+        raise ConfigError(path, "smart_router.agents.stall_repeats", "must not exceed stall_window")
+    return settings
+
+
+def _envelopes(path: str, agents: Any) -> tuple[tuple[str, str], ...] | None:
+    """``smart_router.agents.envelopes``: a list of [open, close] marker pairs, or None for the default."""
+    raw = _mapping(path, "smart_router.agents", agents).get("envelopes")
+    if raw is None:
+        return None
+    key = "smart_router.agents.envelopes"
+    if not isinstance(raw, list):
+        raise ConfigError(path, key, 'expected a list of [open, close] pairs, e.g. [["<system-reminder>", "</system-reminder>"]]')
+    pairs = []
+    for index, pair in enumerate(raw):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(m, str) and m for m in pair)):
+            raise ConfigError(path, f"{key}[{index}]", "expected [open, close]: two non-empty strings")
+        pairs.append((pair[0], pair[1]))
+    return tuple(pairs)
+
+
+def _only(path: str, key: str, raw: Mapping[str, Any], allowed: set[str]) -> None:
+    for unknown in sorted(set(raw) - allowed):
+        raise ConfigError(path, f"{key}.{unknown}", f"unknown key; valid: {', '.join(sorted(allowed))}")
+
+
+def _flag(path: str, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(path, key, f"expected true or false, got {value!r}")
+    return value
+
+
+def _stats_settings(path: str, section: Mapping[str, Any], models: Mapping[str, ModelEntry]) -> StatsSettings:
+    """``smart_router.stats: {enabled, path}`` and ``smart_router.baseline_model``."""
+    key = "smart_router.stats"
+    raw = _mapping(path, key, section.get("stats"))
+    _only(path, key, raw, {"enabled", "path"})
+    db = raw.get("path")
+    if db is not None and (not isinstance(db, str) or not db.strip()):
+        raise ConfigError(path, f"{key}.path", f"expected a file path, got {db!r}")
+    baseline = section.get("baseline_model")
+    return StatsSettings(
+        enabled=_flag(path, f"{key}.enabled", raw.get("enabled", True)),
+        path=db,
+        baseline_model=None if baseline is None else _known_model(path, "smart_router.baseline_model", baseline, models),
+    )
+
+
+def _budget_settings(path: str, raw: Any, profiles: Mapping[str, Profile]) -> BudgetSettings:
+    """``smart_router.budget: {enabled, eco_at, medium_at, eco_profile}``; shares are fractions in (0, 1]."""
+    key = "smart_router.budget"
+    raw = _mapping(path, key, raw)
+    _only(path, key, raw, {"enabled", "eco_at", "medium_at", "eco_profile"})
+    default = BudgetSettings()
+
+    def share(name: str, fallback: float | None) -> float | None:
+        value = raw.get(name, fallback)
+        if value is None:
+            return None
+        value = _number(path, f"{key}.{name}", value)
+        if not 0 < value <= 1:
+            raise ConfigError(path, f"{key}.{name}", f"expected a share of the budget in (0, 1], e.g. 0.75, or null; got {value:g}")
+        return value
+
+    eco_profile = raw.get("eco_profile", default.eco_profile if default.eco_profile in profiles else None)
+    if eco_profile is not None and str(eco_profile).lower() not in profiles:
+        raise ConfigError(path, f"{key}.eco_profile", f"unknown profile {eco_profile!r}; valid: {', '.join(profiles)} or null")
+    return BudgetSettings(
+        enabled=_flag(path, f"{key}.enabled", raw.get("enabled", True)),
+        eco_at=share("eco_at", default.eco_at),
+        medium_at=share("medium_at", default.medium_at),
+        eco_profile=None if eco_profile is None else str(eco_profile).lower(),
     )
 
 
@@ -219,7 +361,12 @@ def _known_model(path: str, key: str, name: Any, models: Mapping[str, ModelEntry
     raise ConfigError(path, key, f"unknown model {name!r}; add it to model_list or use one of: {valid}")
 
 
-def build_scoring(path: str, overrides: Any) -> ScoringConfig:
+def build_scoring(
+    path: str,
+    overrides: Any,
+    envelopes: tuple[tuple[str, str], ...] | None = None,
+    escalation: Any = None,
+) -> ScoringConfig:
     """Bundled scoring table and keyword lists, with the config's overrides applied."""
     base, keyword_data = _default_scoring_data()
     overrides = _mapping(path, "smart_router.scoring", overrides)
@@ -258,7 +405,7 @@ def build_scoring(path: str, overrides: Any) -> ScoringConfig:
         dimensions=dimensions,
         boundaries=boundaries,
         keywords=_keywords(path, keyword_data["dimensions"], overrides.get("keywords") or {}),
-        signals=keyword_data.get("signals") or {},
+        signals=_signals(path, keyword_data.get("signals") or {}, escalation),
         stopwords=keyword_data.get("stopwords") or {},
         short_tokens=int(_number(path, "smart_router.scoring.token_count.short", tokens["short"])),
         long_tokens=int(_number(path, "smart_router.scoring.token_count.long", tokens["long"])),
@@ -267,7 +414,19 @@ def build_scoring(path: str, overrides: Any) -> ScoringConfig:
         max_scan_chars=int(_number(path, "smart_router.scoring.text.max_scan_chars", text["max_scan_chars"])),
         history_turns=int(_number(path, "smart_router.scoring.text.history_turns", text["history_turns"])),
         history_decay=_number(path, "smart_router.scoring.text.history_decay", text["history_decay"]),
+        **({"envelopes": envelopes} if envelopes is not None else {}),
     )
+
+
+def _signals(path: str, base: Mapping[str, Any], escalation: Any) -> dict[str, dict[str, list[str]]]:
+    """Bundled signal lists plus ``smart_router.escalation_phrases: {language: [phrase, ...]}``."""
+    key = "smart_router.escalation_phrases"
+    signals = {name: {lang: list(words) for lang, words in langs.items()} for name, langs in base.items()}
+    for lang, words in _mapping(path, key, escalation).items():
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise ConfigError(path, f"{key}.{lang}", "expected a list of strings")
+        signals.setdefault("escalation", {}).setdefault(str(lang), []).extend(words)
+    return signals
 
 
 def _keywords(path: str, base: Mapping[str, Any], raw: Any) -> dict[str, dict[str, list[str]]]:

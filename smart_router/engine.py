@@ -6,6 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from .agents import BackgroundDetector
 from .catalog import Catalog
 from .config import RouterConfig, load_config
 from .scorer import Decision, RoutingText, Scorer, Tier
@@ -21,6 +22,9 @@ class Engine:
         self.config = config
         self.scorer = Scorer(config.scoring)
         self.catalog = Catalog(config.models)
+        self.background = BackgroundDetector(
+            config.scoring.signals.get("background", {}), config.controls.background_max_tokens
+        )
 
     def decide(
         self, text: RoutingText, profile: str, needs: Needs = Needs(), tier: Tier | None = None
@@ -28,7 +32,11 @@ class Engine:
         """Score ``text`` and choose a model of ``profile`` (ValueError if the profile is unknown)."""
         self.config.profile(profile)  # fail before scoring
         decision = self.scorer.score(text)
-        return decision, choose(self.config, self.catalog, profile, decision, needs, tier)
+        return decision, self.route(decision, profile, needs, tier)
+
+    def route(self, decision: Decision, profile: str, needs: Needs = Needs(), tier: Tier | None = None) -> Route:
+        """The model of ``profile`` for a scored request, at ``tier`` if given (else the scored tier)."""
+        return choose(self.config, self.catalog, profile, decision, needs, tier)
 
 
 def resolve_config_path(explicit: str | os.PathLike | None = None) -> str | None:

@@ -12,18 +12,20 @@ the tier's fallbacks are handed to LiteLLM's router as request-level fallbacks.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
 from typing import Any
 
 from fastapi import HTTPException
+from litellm.caching.in_memory_cache import InMemoryCache
 from litellm.integrations.custom_logger import CustomLogger
 
+from . import stats
 from .config import PROFILE_PREFIX
 from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
-from .extract import extract
+from .routing import route_request
+from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
 
 logger = logging.getLogger("smart_router")
 
@@ -32,7 +34,6 @@ EMBEDDING_CALLS = {"aembedding", "embedding"}
 LITELLM_METADATA_CALLS = {"anthropic_messages", "aresponses", "responses"}
 METADATA_KEY = "smart_router"
 HEADER_PREFIX = "x-smart-router-"
-OFF_LOOP_CHARS = 200_000  # bigger bodies are scored in a worker thread
 
 
 def _proxy_config_path() -> str | None:
@@ -49,6 +50,7 @@ class SmartRouterHook(CustomLogger):
     def __init__(self, config_path: str | None = None):
         super().__init__()
         self._config_path = config_path
+        self._sessions: SessionStore | None = None
         if "litellm.proxy.proxy_server" in sys.modules:
             self.engine  # inside the proxy: validate the config at start-up, not on the first request
 
@@ -57,6 +59,14 @@ class SmartRouterHook(CustomLogger):
         """The engine of the configured file, loaded on first use and cached."""
         path = self._config_path or resolve_config_path() or _proxy_config_path()
         return engine_for(path)
+
+    @property
+    def sessions(self) -> SessionStore:
+        """Session state in the proxy's Redis cache when it has one, else a bounded in-memory cache."""
+        if self._sessions is None:
+            idle = self.engine.config.controls.session_idle_seconds
+            self._sessions = SessionStore(_shared_cache() or InMemoryCache(MAX_IN_MEMORY_SESSIONS, int(idle)), idle)
+        return self._sessions
 
     async def async_pre_call_hook(self, user_api_key_dict: Any, cache: Any, data: dict, call_type: str) -> dict:
         model = data.get("model") if isinstance(data, dict) else None
@@ -72,13 +82,11 @@ class SmartRouterHook(CustomLogger):
         if call_type not in GENERATION_CALLS:
             raise HTTPException(status_code=400, detail=f"{model} routes text generation only, not {call_type}")
 
-        text, needs = extract(call_type, data)
-        size = len(text.system) + sum(len(t.text) for t in text.turns)
-        if size > OFF_LOOP_CHARS:
-            decision, route = await asyncio.to_thread(engine.decide, text, profile.name, needs)
-        else:
-            decision, route = engine.decide(text, profile.name, needs)
-
+        try:
+            outcome = await route_request(engine, self.sessions, data, call_type, model, user_api_key_dict)
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+        decision, route = outcome.decision, outcome.route
         data["model"] = route.model
         if route.fallbacks and "fallbacks" not in data:
             data["fallbacks"] = [{route.model: list(route.fallbacks)}]
@@ -89,14 +97,15 @@ class SmartRouterHook(CustomLogger):
             "score": round(decision.score, 4),
             "model": route.model,
             "fallbacks": list(route.fallbacks),
-            "reason": route.reason,
+            "reason": outcome.reason,
+            "session": outcome.session,
             "languages": list(decision.languages),
             "tokens": decision.tokens,
         }
         self._metadata(data, call_type)[METADATA_KEY] = info
         logger.info(
             "smart_router %s -> %s tier=%s score=%+.3f table=%s reason=%s",
-            model, route.model, route.tier.name, decision.score, route.profile, route.reason,
+            model, route.model, route.tier.name, decision.score, route.profile, outcome.reason,
         )  # fmt: skip
         return data
 
@@ -144,6 +153,28 @@ class SmartRouterHook(CustomLogger):
         if served:
             headers["served-by"] = served
         return {HEADER_PREFIX + k: _ascii(v) for k, v in headers.items()}
+
+    async def async_logging_hook(self, kwargs: dict, result: Any, call_type: str) -> tuple[dict, Any]:
+        # runs before any callback's success event, so LiteLLM's spend-log writer sees the costs
+        stats.annotate(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs)
+        return kwargs, result
+
+    async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        stats.record(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs, ok=True)
+
+    async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        stats.record(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs, ok=False)
+
+
+def _shared_cache() -> Any:
+    """The Redis cache the proxy coordinates its instances with, if its config has one."""
+    try:
+        from litellm.proxy.proxy_server import proxy_logging_obj
+    except Exception:  # pragma: no cover - proxy extras missing
+        return None
+    return getattr(getattr(proxy_logging_obj, "internal_usage_cache", None), "dual_cache", None) and (
+        proxy_logging_obj.internal_usage_cache.dual_cache.redis_cache
+    )
 
 
 def _routing_info(data: Any) -> dict | None:

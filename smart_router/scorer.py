@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 
 import regex
 
+from .harness import DEFAULT_ENVELOPES, EnvelopeStripper
 from .matcher import KeywordMatcher, Matches
 from .structure import Structure, analyze
 from .tokens import count_tokens
@@ -47,6 +48,7 @@ KEYWORD_DIMENSIONS = (
 )  # fmt: skip
 DIMENSIONS = KEYWORD_DIMENSIONS[:4] + ("tokenCount",) + KEYWORD_DIMENSIONS[4:]
 STRUCTURED_OUTPUT = "structuredOutput"
+ESCALATION = "escalation"
 LANGUAGE_HINTS = "stopwords"
 
 
@@ -74,6 +76,7 @@ class ScoringConfig:
     max_scan_chars: int = 8_000
     history_turns: int = 4
     history_decay: float = 0.5
+    envelopes: tuple[tuple[str, str], ...] = DEFAULT_ENVELOPES  # harness text cut before scoring
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ class Decision:
     tokens: int  # the whole request: system prompt and every turn
     ask_tokens: int
     languages: tuple[str, ...]
+    escalation: tuple[str, ...] = ()  # "think harder"-style phrases found in the ask
+    continuation: bool = False  # the newest message is a tool result, not a new ask
 
     def dimension(self, name: str) -> DimensionScore:
         """The named dimension (KeyError if unknown)."""
@@ -142,6 +147,8 @@ class Decision:
             "tokens": self.tokens,
             "ask_tokens": self.ask_tokens,
             "languages": list(self.languages),
+            "escalation": list(self.escalation),
+            "continuation": self.continuation,
             "dimensions": {
                 d.name: {
                     "value": round(d.value, 4),
@@ -188,7 +195,10 @@ class Scorer:
 
     def __init__(self, config: ScoringConfig):
         self.config = config
-        self._matcher = KeywordMatcher({**config.keywords, LANGUAGE_HINTS: config.stopwords})
+        self._matcher = KeywordMatcher(
+            {**config.keywords, LANGUAGE_HINTS: config.stopwords, ESCALATION: config.signals.get(ESCALATION, {})}
+        )
+        self._strip = EnvelopeStripper(config.envelopes).strip
         self._system_matcher = KeywordMatcher(
             {STRUCTURED_OUTPUT: config.signals.get(STRUCTURED_OUTPUT, {})}
         )
@@ -196,8 +206,9 @@ class Scorer:
     def score(self, request: RoutingText) -> Decision:
         """Score one request. Linear in its length; bounded by ``max_scan_chars`` per turn."""
         cfg = self.config
-        ask_index = _newest_user_turn(request.turns)
-        ask = request.turns[ask_index].text if ask_index is not None else ""
+        turns = request.turns
+        ask_index, continuation, stripped = self._walk_back(turns)
+        ask = stripped[ask_index] if ask_index is not None else ""
         ask_clip = clip(ask, cfg.max_scan_chars)
         ask_matches = self._matcher.match(ask_clip)
         ask_structure = analyze(ask_clip)
@@ -207,10 +218,9 @@ class Scorer:
         _accumulate(signals, found, ask_matches, ask_structure, 1.0)
         if ask_index is not None:
             weight = 1.0
-            earlier = request.turns[max(0, ask_index - cfg.history_turns) : ask_index]
-            for turn in reversed(earlier):
+            for index in range(ask_index - 1, max(0, ask_index - cfg.history_turns) - 1, -1):
                 weight *= cfg.history_decay
-                text = clip(turn.text, cfg.max_scan_chars // 2)
+                text = clip(self._strip(turns[index].text), cfg.max_scan_chars // 2)
                 _accumulate(signals, found, self._matcher.match(text), analyze(text), weight)
 
         ask_tokens = count_tokens(ask)
@@ -236,7 +246,24 @@ class Scorer:
             tokens=tokens,
             ask_tokens=ask_tokens,
             languages=_languages(ask_clip, ask_matches),
+            escalation=tuple(sorted(ask_matches.by_dimension.get(ESCALATION, ()))),
+            continuation=continuation,
         )
+
+    def _walk_back(self, turns: Sequence[Turn]) -> tuple[int | None, bool, dict[int, str]]:
+        """From the newest turn back to the ask: its index, whether the newest message with
+        content is a tool result (an agent loop step), and the turns' texts without harness
+        envelopes. The ask is the newest user turn with text, else the last turn."""
+        stripped: dict[int, str] = {}
+        continuation: bool | None = None
+        for index in range(len(turns) - 1, -1, -1):
+            text = stripped[index] = self._strip(turns[index].text)
+            has_text = bool(text) and not text.isspace()
+            if continuation is None and (turns[index].role == "tool" or has_text):
+                continuation = turns[index].role == "tool"
+            if turns[index].role == "user" and has_text:
+                return index, bool(continuation), stripped
+        return (len(turns) - 1 if turns else None), bool(continuation), stripped
 
     def _dimension(
         self, name: str, signals: Mapping[str, float], found: Mapping[str, set[str]], ask_tokens: int
@@ -264,13 +291,6 @@ def _length_value(tokens: int, short: int, long: int) -> float:
     if tokens >= long:
         return 1.0
     return -1.0 + 2.0 * math.log(tokens / short) / math.log(long / short)
-
-
-def _newest_user_turn(turns: Sequence[Turn]) -> int | None:
-    for index in range(len(turns) - 1, -1, -1):
-        if turns[index].role == "user":
-            return index
-    return len(turns) - 1 if turns else None
 
 
 def _accumulate(

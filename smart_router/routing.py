@@ -1,0 +1,101 @@
+"""One routed request, start to end: body -> score -> adjustments -> model. Used by the hook.
+
+The only I/O is the session store (LiteLLM's cache); scoring of very large bodies runs in
+a worker thread so the event loop never waits on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from .agents import stall, tool_activity
+from .budget import adjustment as budget_adjustment
+from .controls import overrides_allowed, parse_overrides, plan, requested_overrides
+from .engine import Engine
+from .extract import extract
+from .policy import Adjustment, resolve
+from .scorer import Decision, RoutingText
+from .select import Needs, Route
+from .sessions import SessionState, SessionStore, digest, request_headers, session_key
+
+OFF_LOOP_CHARS = 200_000  # bodies with more text than this are scored in a worker thread
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The decision, the route taken and why."""
+
+    decision: Decision
+    route: Route
+    reasons: tuple[str, ...]  # adjustments that applied, after the route's own reasons
+    session: str  # where the session key came from, or "off"
+
+    @property
+    def reason(self) -> str:
+        return "; ".join((self.route.reason, *self.reasons)) if self.reasons else self.route.reason
+
+
+async def route_request(
+    engine: Engine,
+    sessions: SessionStore | None,
+    data: dict[str, Any],
+    call_type: str,
+    requested: str,
+    user_api_key_dict: Any,
+) -> Outcome:
+    """Route one generation request on profile ``requested`` (ValueError -> a 400 for the client)."""
+    config, controls = engine.config, engine.config.controls
+    profile = config.profile(requested).name
+    headers = request_headers(data)
+    asked = requested_overrides(headers, data)
+    allowed = overrides_allowed(controls, user_api_key_dict)
+    overrides = parse_overrides(asked, config) if asked and allowed else None
+
+    text, needs = extract(call_type, data)
+    decision = await _score(engine, text)
+    ask = next((t.text for t in reversed(text.turns) if t.role == "user"), "")
+    ask_digest = digest(ask)
+
+    key, source, state = "", "off", None
+    background = engine.background.reason(text, needs)
+    if sessions is not None and controls.sessions and not background:
+        key, source = session_key(data, headers, text, _owner(user_api_key_dict))
+        state = await sessions.load(key)
+
+    regeneration_visible = source != "hash" or any(t.role == "assistant" for t in text.turns)
+    steps = plan(
+        decision,
+        controls,
+        state,
+        ask_digest if regeneration_visible else None,
+        sessions.clock() if sessions else 0.0,
+        stall(tool_activity(data), controls.stall_repeats, controls.stall_window),
+        background,
+        overrides,
+    )
+    sticky = resolve(decision.tier, steps.lasting)
+    admin = [
+        Adjustment("overrides disabled for this key") if asked and not allowed else None,
+        budget_adjustment(user_api_key_dict, config, engine.catalog, profile),  # budgets win: last
+    ]
+    final = resolve(sticky.tier, [*steps.this_request, *admin])
+    route = engine.route(decision, final.profile or profile, needs, final.tier)
+
+    if key and sessions is not None:
+        now = sessions.clock()
+        await sessions.save(key, SessionState(sticky.tier, now, ask_digest, now))
+    return Outcome(decision, route, sticky.reasons + final.reasons, source)
+
+
+async def _score(engine: Engine, text: RoutingText) -> Decision:
+    size = len(text.system) + sum(len(t.text) for t in text.turns)
+    if size > OFF_LOOP_CHARS:
+        return await asyncio.to_thread(engine.scorer.score, text)
+    return engine.scorer.score(text)
+
+
+def _owner(user_api_key_dict: Any) -> str:
+    """Who owns a session: the hashed API key LiteLLM authenticated (or nobody)."""
+    return str(getattr(user_api_key_dict, "token", None) or getattr(user_api_key_dict, "api_key", None) or "")
