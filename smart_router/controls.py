@@ -20,6 +20,7 @@ from .scorer import Decision, Tier
 from .sessions import SessionState
 
 HEADER_PREFIX = "x-smart-router-"
+METADATA_PREFIX = "smart_router_"
 OVERRIDE_NAMES = ("profile", "tier", "min-tier", "max-tier")
 KEY_SETTING = "smart_router_overrides"  # key/team metadata: false stops clients' overrides
 
@@ -44,12 +45,12 @@ class Overrides:
 
 def requested_overrides(headers: Mapping[str, str], data: Mapping[str, Any]) -> dict[str, Any]:
     """Raw override values by name: ``x-smart-router-*`` headers first, then the same keys
-    (or with underscores) in the request's metadata."""
+    (or ``smart_router_tier``-style names) in the request's metadata."""
     metadata = [m for m in (data.get("metadata"), data.get("litellm_metadata")) if isinstance(m, dict)]
     values: dict[str, Any] = {}
     for name in OVERRIDE_NAMES:
         key = HEADER_PREFIX + name
-        found = [headers.get(key)] + [m.get(k) for m in metadata for k in (key, key.replace("-", "_"))]
+        found = [headers.get(key)] + [m.get(k) for m in metadata for k in (key, METADATA_PREFIX + name.replace("-", "_"))]
         raw = next((v for v in found if v is not None), None)
         if raw is not None:
             values[name] = raw

@@ -3,8 +3,8 @@
 * chat (``acompletion``): ``messages`` with string or part-list content; system and
   developer messages are the system prompt; image parts mean vision.
 * Anthropic (``anthropic_messages``): ``system`` string or blocks; ``messages`` with
-  text / image / tool_use / tool_result blocks. A user message made only of tool results
-  is a tool turn, not a new ask.
+  text / image / tool_use / tool_result blocks. Tool results in a user message are a tool
+  turn, not a new ask; other text beside them (harness reminders) follows as a user turn.
 * Responses (``aresponses``): ``input`` string or items, ``instructions``.
 * Completions (``atext_completion``): ``prompt`` string or list of strings.
 Values of the wrong type are skipped, so malformed bodies still yield a (possibly empty) text.
@@ -58,8 +58,17 @@ def _messages(messages: Any, system: list[str], turns: list[Turn], images: list[
         content = message.get("content")
         if role in ("system", "developer"):
             system.append(_text(content, images))
-        elif role == "user" and _only_tool_results(content):
-            turns.append(Turn("tool", _text(content, images)))
+        elif role == "user" and _has_tool_results(content):
+            # Anthropic tool results, often with harness text beside them: the results are a
+            # tool turn; any other text follows as the user's (it may be only envelopes).
+            results: list[Any] = []
+            others: list[Any] = []
+            for part in content:
+                (results if isinstance(part, dict) and part.get("type") == "tool_result" else others).append(part)
+            turns.append(Turn("tool", _text(results, images)))
+            rest = _text(others, images)
+            if rest:
+                turns.append(Turn("user", rest))
         elif role in ("user", "assistant", "tool", "function"):
             turns.append(Turn("tool" if role == "function" else str(role), _text(content, images)))
 
@@ -85,12 +94,8 @@ def _responses_input(value: Any, system: list[str], turns: list[Turn], images: l
                 turns.append(Turn(item["role"], _text(item.get("content"), images)))
 
 
-def _only_tool_results(content: Any) -> bool:
-    return (
-        isinstance(content, list)
-        and bool(content)
-        and all(isinstance(p, dict) and p.get("type") == "tool_result" for p in content)
-    )
+def _has_tool_results(content: Any) -> bool:
+    return isinstance(content, list) and any(isinstance(p, dict) and p.get("type") == "tool_result" for p in content)
 
 
 def _text(value: Any, images: list[bool], depth: int = 0) -> str:
