@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
@@ -73,6 +74,17 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     _config_option(evaluate)
     evaluate.set_defaults(handler=_cmd_eval)
+
+    stats = sub.add_parser("stats", help="requests, tokens, cost and savings recorded by the proxy")
+    stats.add_argument("--since", help="only requests since then: 7d, 12h, 30m, 2w or a date (UTC)")
+    stats.add_argument("--by", choices=("profile", "tier", "model", "day"), default="tier", help="grouping (default: tier)")
+    stats.add_argument("--db", help="statistics file (default: the config's smart_router.stats.path, "
+                                    "$SMART_ROUTER_STATS_DB or ~/.smart-router/stats.db)")  # fmt: skip
+    output = stats.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print JSON")
+    output.add_argument("--csv", action="store_true", help="print CSV")
+    _config_option(stats)
+    stats.set_defaults(handler=_cmd_stats)
 
     start = sub.add_parser("start", help="run LiteLLM Proxy with routing")
     start.add_argument("--port", type=int, default=4000)
@@ -211,6 +223,30 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(f"{len(rows)} rows from {len(files)} file(s)")
         print(evaluate.format_reports(reports, cost))
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from . import stats
+
+    path = Path(args.db).expanduser() if args.db else stats.db_path(load_config(resolve_config_path(args.config)).stats)
+    since = stats.parse_since(args.since) if args.since else None
+    try:
+        groups, total = stats.summarize(path, since, args.by)
+        tiers = groups if args.by == "tier" else stats.summarize(path, since, "tier")[0]
+    except FileNotFoundError as exc:
+        print(f"slr: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        since_text = None if since is None else datetime.fromtimestamp(since, timezone.utc).isoformat(timespec="seconds")
+        report = {"db": str(path), "since": since_text, "by": args.by, "groups": [g.to_dict() for g in groups]}
+        print(json.dumps({**report, "total": total.to_dict()}, indent=2))
+    elif args.csv:
+        print(stats.to_csv(groups, total), end="")
+    else:
+        print(f"{path}{f' since {args.since}' if args.since else ''}\n")
+        print(stats.format_table(groups, total, args.by) + "\n")
+        print(stats.format_bars(tiers))
     return 0
 
 

@@ -391,7 +391,7 @@ def format_table(groups: list[Summary], total: Summary, by: str) -> str:
         tokens = f"{s.prompt_tokens}/{s.completion_tokens}"
         lines.append(
             f"{s.key[:20]:20} {s.requests:>8} {s.errors:>6} {s.fallbacks:>8} {tokens:>15} {_usd(s.cost_usd):>11} "
-            f"{_usd(s.baseline_usd):>11} {_pct(s.savings_pct):>7} {s.unknown_price:>13}"
+            f"{_usd(s.baseline_usd) if s.baseline_usd is not None else '-':>11} {_pct(s.savings_pct):>7} {s.unknown_price:>13}"
         )  # fmt: skip
     return "\n".join(lines)
 

@@ -1,0 +1,265 @@
+"""Cost accounting: rows from log events, prices known and unknown, SQLite storage, summaries, ``slr stats``."""
+
+import json
+import sqlite3
+import threading
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+import yaml
+
+from smart_router import stats
+from smart_router.cli import main
+from smart_router.config import ConfigError, load_config
+from smart_router.engine import Engine
+
+TOP = (1e-5, 4e-5)  # input, output USD per token of the REASONING model
+MID = (1e-6, 2e-6)
+
+
+def priced(name, prices):
+    return {"model_name": name, "litellm_params": {"model": f"openai/{name}"},
+            "model_info": {"input_cost_per_token": prices[0], "output_cost_per_token": prices[1]}}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def config_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cfg") / "config.yaml"
+    document = {
+        "model_list": [
+            {"model_name": "cheap", "litellm_params": {"model": "openai/cheap"}, "model_info": {"base_model": "gpt-4o-mini"}},
+            priced("mid", MID), priced("top", TOP), priced("free", (0, 0)),
+            {"model_name": "nopri", "litellm_params": {"model": "openai/nopri"}},
+            {"model_name": "embedder", "litellm_params": {"model": "openai/text-embedding-3-small"}},
+        ],
+        "smart_router": {
+            "profiles": {
+                "auto": {"tiers": {"SIMPLE": "cheap", "MEDIUM": {"model": "mid", "fallbacks": ["nopri"]}, "COMPLEX": "nopri", "REASONING": "top"}},
+                "free": {"tiers": {"SIMPLE": "free", "MEDIUM": "free", "COMPLEX": "free", "REASONING": "free"}},
+            }
+        },
+    }  # fmt: skip
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+@pytest.fixture(scope="module")
+def engine(config_file):
+    return Engine(load_config(config_file))
+
+
+def with_stats(engine, **settings):
+    return Engine(replace(engine.config, stats=replace(engine.config.stats, **settings)))
+
+
+def info(model="cheap", tier="SIMPLE", requested="smart/auto", profile="auto"):
+    return {"requested": requested, "profile": profile, "tier": tier, "score": -0.2, "model": model, "reason": "score -0.200 -> SIMPLE"}
+
+
+def event(decision, served=None, cost=None, prompt=5, completion=4, call_id="call-1", **extra):
+    return {
+        "litellm_call_id": call_id,
+        "response_cost": cost,
+        "standard_logging_object": {"prompt_tokens": prompt, "completion_tokens": completion, "model_group": served or decision["model"]},
+        "litellm_params": {"metadata": {"smart_router": decision, "model_group": served or decision["model"]}},
+        **extra,
+    }
+
+
+def test_known_prices_give_cost_and_baseline_for_the_same_tokens(engine):
+    cheap_cost = 5 * 0.15e-6 + 4 * 0.6e-6  # gpt-4o-mini list price
+    row = stats.build_row(engine, info(), event(info(), cost=cheap_cost), ok=True)
+    assert (row.prompt_tokens, row.completion_tokens, row.cost) == (5, 4, cheap_cost)
+    assert row.baseline_model == "top" and row.baseline_cost == pytest.approx(5 * TOP[0] + 4 * TOP[1])
+    assert row.status == "ok" and not row.fallback and row.requested == "smart/auto"
+
+
+def test_unknown_price_is_none_never_zero(engine):
+    decision = info("nopri", "COMPLEX")
+    assert stats.build_row(engine, decision, event(decision, cost=None), ok=True).cost is None
+    assert stats.build_row(engine, decision, event(decision, cost=0.0), ok=True).cost is None  # LiteLLM logs 0
+    failed = event(decision, cost=0.0, response_cost_failure_debug_information={"error_str": "x"})
+    assert stats.build_row(engine, decision, failed, ok=True).cost is None
+    free = info("free", requested="smart/free", profile="free")
+    row = stats.build_row(engine, free, event(free, cost=0.0), ok=True)
+    assert row.cost == 0.0 and row.baseline_cost == 0.0  # a free model is known to cost nothing
+
+
+def test_fallback_and_baseline_choices(engine):
+    decision = info("mid", "MEDIUM")
+    row = stats.build_row(engine, decision, event(decision, served="nopri", cost=0.0), ok=True)
+    assert row.fallback and row.served == "nopri" and row.cost is None
+    other = with_stats(engine, baseline_model="mid")
+    assert stats.build_row(other, decision, event(decision, cost=1e-5), ok=True).baseline_cost == pytest.approx(5 * MID[0] + 4 * MID[1])
+    embedding = info("embedder", "EMBEDDING")
+    row = stats.build_row(engine, embedding, event(embedding, cost=2e-7, completion=0), ok=True)
+    assert row.baseline_model == "embedder" and row.baseline_cost == row.cost == 2e-7
+
+
+def test_failure_rows_carry_no_cost(engine):
+    row = stats.build_row(engine, info(), event(info(), cost=0, prompt=0, completion=0), ok=False)
+    assert row.status == "error" and row.cost is None and row.baseline_cost is None
+
+
+def test_annotate_adds_to_spend_logs_metadata_without_losing_existing(engine):
+    kwargs = event(info(), cost=1e-6)
+    kwargs["litellm_params"]["metadata"]["spend_logs_metadata"] = {"team": "search"}
+    row = stats.annotate(engine, info(), kwargs)
+    logged = kwargs["litellm_params"]["metadata"]["spend_logs_metadata"]
+    assert logged["team"] == "search" and logged["smart_router"] == row.fields()
+    assert logged["smart_router"]["baseline_cost"] == row.baseline_cost and logged["smart_router"]["fallback"] is False
+    assert stats.annotate(engine, None, {}) is None
+
+
+def make_row(call_id, tier="SIMPLE", status="ok", cost=1e-6, baseline=1e-5, ts=None, served="cheap", model="cheap", requested="smart/auto"):
+    return stats.Row(call_id, ts if ts is not None else 1_800_000_000.0, status, requested, "auto", tier, 0.1, model, served,
+                     5, 4, cost, "top", baseline, "test")  # fmt: skip
+
+
+def test_recorder_writes_batches_from_many_threads(tmp_path):
+    recorder = stats.Recorder(tmp_path / "deep" / "stats.db")
+    threads = [threading.Thread(target=lambda t=t: [recorder.add(make_row(f"{t}-{i}")) for i in range(250)]) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    recorder.flush()
+    conn = sqlite3.connect(tmp_path / "deep" / "stats.db")
+    assert conn.execute("SELECT COUNT(*) FROM requests").fetchone() == (2000,)
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    recorder.close()
+    assert recorder.dropped == 0
+
+
+def test_success_replaces_failure_of_the_same_call_never_the_reverse(tmp_path):
+    path = tmp_path / "stats.db"
+    conn = stats.connect(path)
+    stats.write(conn, [make_row("a", status="error", cost=None, baseline=None), make_row("b")])
+    stats.write(conn, [make_row("a", served="mid"), make_row("b", status="error", cost=None, baseline=None)])
+    rows = dict(conn.execute("SELECT call_id, status || ':' || served FROM requests").fetchall())
+    assert rows == {"a": "ok:mid", "b": "ok:cheap"}
+
+
+def test_close_flushes_what_is_queued(tmp_path):
+    recorder = stats.Recorder(tmp_path / "stats.db")
+    for i in range(100):
+        recorder.add(make_row(str(i)))
+    recorder.close()
+    assert sqlite3.connect(tmp_path / "stats.db").execute("SELECT COUNT(*) FROM requests").fetchone() == (100,)
+
+
+def test_full_queue_drops_and_counts(tmp_path, monkeypatch):
+    gate, write = threading.Event(), stats.write
+    monkeypatch.setattr(stats, "write", lambda conn, rows: (gate.wait(), write(conn, rows)))
+    recorder = stats.Recorder(tmp_path / "stats.db", queue_size=1)
+    for i in range(3):  # the stalled writer holds at most one row, the queue one more
+        recorder.add(make_row(str(i)))
+    assert recorder.dropped >= 1
+    gate.set()
+    recorder.close()
+    written = sqlite3.connect(tmp_path / "stats.db").execute("SELECT COUNT(*) FROM requests").fetchone()[0]
+    assert written == 3 - recorder.dropped
+
+
+def test_record_respects_enabled_and_unwritable_paths(engine, tmp_path, caplog):
+    off = with_stats(engine, enabled=False, path=str(tmp_path / "off.db"))
+    kwargs = event(info(), cost=1e-6)
+    assert stats.record(off, info(), kwargs, ok=True) is not None
+    assert "smart_router" in kwargs["litellm_params"]["metadata"]["spend_logs_metadata"]  # spend logs still get it
+    assert not (tmp_path / "off.db").exists()
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert stats.recorder_for(blocker / "stats.db") is None
+    assert "cost accounting is off" in caplog.text
+
+
+@pytest.fixture()
+def filled(tmp_path):
+    path = tmp_path / "stats.db"
+    day = datetime(2026, 11, 20, 12, tzinfo=timezone.utc).timestamp()
+    stats.write(stats.connect(path), [
+        make_row("s1", "SIMPLE", cost=1e-6, baseline=1e-5, ts=day),
+        make_row("s2", "SIMPLE", cost=3e-6, baseline=1e-5, ts=day + 86400),
+        make_row("m1", "MEDIUM", cost=None, baseline=2e-5, model="mid", served="nopri", ts=day + 86400),
+        make_row("m2", "MEDIUM", cost=4e-6, baseline=2e-5, model="mid", served="mid", ts=day + 86400),
+        make_row("r1", "REASONING", cost=5e-5, baseline=5e-5, model="top", served="top", ts=day + 86400),
+        make_row("e1", "SIMPLE", status="error", cost=None, baseline=None, ts=day + 86400),
+    ])  # fmt: skip
+    return path, day
+
+
+def test_summaries_compare_only_requests_priced_both_ways(filled):
+    path, _ = filled
+    groups, total = stats.summarize(path, by="tier")
+    by_tier = {g.key: g for g in groups}
+    assert [g.key for g in groups] == ["SIMPLE", "MEDIUM", "REASONING"]
+    simple = by_tier["SIMPLE"]
+    assert (simple.requests, simple.errors, simple.prompt_tokens, simple.unknown_price) == (2, 1, 10, 0)
+    assert simple.cost_usd == pytest.approx(4e-6) and simple.baseline_usd == pytest.approx(2e-5)
+    assert simple.savings_pct == pytest.approx(80.0)
+    medium = by_tier["MEDIUM"]
+    assert medium.unknown_price == 1 and medium.fallbacks == 1
+    assert medium.cost_usd == pytest.approx(4e-6) and medium.baseline_usd == pytest.approx(2e-5)  # m1 left out
+    assert by_tier["REASONING"].savings_pct == pytest.approx(0.0)
+    assert (total.requests, total.errors, total.unknown_price) == (5, 1, 1)
+    assert total.savings_usd == pytest.approx(9e-5 - 5.8e-5)  # (1+1+2+5)e-5 baseline, (1+3+4+50)e-6 routed
+
+
+def test_grouping_and_since(filled):
+    path, day = filled
+    assert [g.key for g in stats.summarize(path, by="day")[0]] == ["2026-11-20", "2026-11-21"]
+    assert {g.key for g in stats.summarize(path, by="model")[0]} == {"cheap", "nopri", "mid", "top"}
+    assert [g.key for g in stats.summarize(path, by="profile")[0]] == ["smart/auto"]
+    recent, total = stats.summarize(path, since=day + 3600, by="tier")
+    assert total.requests == 4
+    assert stats.parse_since("7d", now=day) == day - 7 * 86400
+    assert stats.parse_since("2026-11-21") == day + 12 * 3600
+    with pytest.raises(ValueError, match="--since"):
+        stats.parse_since("last week")
+    with pytest.raises(ValueError):
+        stats.summarize(path, by="color")
+
+
+def test_slr_stats_json_csv_and_terminal(filled, capsys):
+    path, _ = filled
+    assert main(["stats", "--db", str(path), "--json", "--by", "tier"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    simple = next(g for g in report["groups"] if g["key"] == "SIMPLE")
+    assert simple["savings_pct"] == 80.0 and report["total"]["unknown_price"] == 1
+    assert main(["stats", "--db", str(path), "--csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("key,requests,errors") and lines[-1].startswith("total,5,1")
+    assert main(["stats", "--db", str(path)]) == 0
+    text = capsys.readouterr().out
+    # bars scale to the largest amount (REASONING, 5e-5 -> 40 characters): SIMPLE 4e-6 -> 3 '#', 2e-5 -> 16 in all
+    assert "SIMPLE     ###" + "." * 13 + " " * 25 + "$0.000004 vs $0.000020  80.0% saved" in text
+    assert "REASONING  " + "#" * 40 in text and "price unknown" not in text
+    assert main(["stats", "--db", str(path.parent / "missing.db")]) == 1
+    assert "no statistics" in capsys.readouterr().err
+    assert main(["stats", "--db", str(path), "--since", "soon"]) == 2
+
+
+def test_db_path_precedence(config_file, monkeypatch, tmp_path):
+    settings = load_config(config_file).stats
+    monkeypatch.setenv(stats.DB_ENV, str(tmp_path / "env.db"))
+    assert stats.db_path(settings) == tmp_path / "env.db"
+    assert stats.db_path(replace(settings, path=str(tmp_path / "cfg.db"))) == tmp_path / "cfg.db"
+    monkeypatch.delenv(stats.DB_ENV)
+    assert str(stats.db_path(settings)).endswith(".smart-router/stats.db")
+
+
+@pytest.mark.parametrize("section,where", [
+    ({"stats": {"path": 3}}, "smart_router.stats.path"),
+    ({"stats": {"enabled": "no"}}, "smart_router.stats.enabled"),
+    ({"stats": {"file": "x"}}, "smart_router.stats.file"),
+    ({"baseline_model": "gpt-9"}, "smart_router.baseline_model"),
+])  # fmt: skip
+def test_config_errors_name_file_and_key(config_file, tmp_path, section, where):
+    document = yaml.safe_load(config_file.read_text())
+    document["smart_router"].update(section)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert error.value.path == str(path) and error.value.key == where
