@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -22,6 +23,7 @@ from .scorer import KEYWORD_DIMENSIONS, DIMENSIONS, DimensionSpec, ScoringConfig
 
 PROFILE_PREFIX = "smart/"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")  # en, fr, pt-BR, zh_Hant
 
 
 class ConfigError(ValueError):
@@ -436,11 +438,17 @@ def _keywords(path: str, base: Mapping[str, Any], raw: Any) -> dict[str, dict[st
     for unknown in set(raw) - {"extend", "replace"}:
         raise ConfigError(path, f"{key}.{unknown}", "unknown key; valid: extend, replace")
     lists = {dim: {lang: list(words) for lang, words in langs.items()} for dim, langs in base.items()}
+    bundled = ", ".join(sorted({str(lang) for langs in base.values() for lang in langs}))
     for mode in ("replace", "extend"):
         for dim, langs in _mapping(path, f"{key}.{mode}", raw.get(mode) or {}).items():
             if dim not in KEYWORD_DIMENSIONS:
                 raise ConfigError(path, f"{key}.{mode}.{dim}", f"unknown dimension; valid: {', '.join(KEYWORD_DIMENSIONS)}")
             for lang, words in _mapping(path, f"{key}.{mode}.{dim}", langs).items():
+                if not _LANGUAGE_CODE.fullmatch(str(lang)):
+                    raise ConfigError(
+                        path, f"{key}.{mode}.{dim}.{lang}",
+                        f"unknown language; use an ISO 639-1 code (bundled: {bundled}; others such as fr, it are fine)",
+                    )  # fmt: skip
                 if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
                     raise ConfigError(path, f"{key}.{mode}.{dim}.{lang}", "expected a list of strings")
                 current = [] if mode == "replace" else lists[dim].get(str(lang), [])

@@ -22,7 +22,7 @@ from litellm.caching.in_memory_cache import InMemoryCache
 from litellm.integrations.custom_logger import CustomLogger
 
 from . import stats
-from .config import PROFILE_PREFIX
+from .config import PROFILE_PREFIX, ConfigError
 from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
 from .routing import route_request
 from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
@@ -52,7 +52,10 @@ class SmartRouterHook(CustomLogger):
         self._config_path = config_path
         self._sessions: SessionStore | None = None
         if "litellm.proxy.proxy_server" in sys.modules:
-            self.engine  # inside the proxy: validate the config at start-up, not on the first request
+            try:
+                self.engine  # inside the proxy: validate the config at start-up, not on the first request
+            except ConfigError as exc:
+                _stop_startup(exc)
 
     @property
     def engine(self) -> Engine:
@@ -164,6 +167,15 @@ class SmartRouterHook(CustomLogger):
 
     async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         stats.record(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs, ok=False)
+
+
+def _stop_startup(error: ConfigError) -> None:
+    """One clear log line for a bad config, then stop the proxy (an exception here would be
+    printed by the ASGI server as a long traceback that buries the line)."""
+    logger.error("smart_router: config error: %s", error)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(1)
 
 
 def _shared_cache() -> Any:
