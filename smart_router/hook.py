@@ -179,14 +179,13 @@ def _stop_startup(error: ConfigError) -> None:
 
 
 def _shared_cache() -> Any:
-    """The Redis cache the proxy coordinates its instances with, if its config has one."""
+    """The Redis the proxy coordinates its instances with (``general_settings.coordination_redis``,
+    a Redis response cache, or ``REDIS_*``), or None."""
     try:
-        from litellm.proxy.proxy_server import proxy_logging_obj
+        from litellm.proxy import proxy_server
     except Exception:  # pragma: no cover - proxy extras missing
         return None
-    return getattr(getattr(proxy_logging_obj, "internal_usage_cache", None), "dual_cache", None) and (
-        proxy_logging_obj.internal_usage_cache.dual_cache.redis_cache
-    )
+    return getattr(proxy_server, "redis_usage_cache", None)
 
 
 def _routing_info(data: Any) -> dict | None:
