@@ -16,7 +16,8 @@ Per-script rules:
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -28,7 +29,11 @@ _CJK_RE = regex.compile(rf"[{_CJK}]")
 _HANGUL_RE = regex.compile(r"\p{Hangul}")
 _ARABIC_RE = regex.compile(r"\p{Arabic}")
 _HIRAGANA_RE = regex.compile(r"^\p{Hiragana}+$")
-_CACHE_LIMIT = 50_000  # distinct tokens remembered between calls
+_ASCII_TOKEN_RE = re.compile(r"[A-Za-z0-9_]+")  # what TOKEN_RE finds in ASCII text, faster
+_WORD_RE = regex.compile(r"\w+")  # what TOKEN_RE finds in text without CJK, faster
+_ARABIC_FOLD_RE = re.compile("[\u0622\u0623\u0625\u0649\u064b-\u065f]")
+_CACHE_LIMIT = 20_000  # distinct tokens whose plan is remembered between calls
+_CACHE_TOKEN_CHARS = 40  # longer tokens are rare: not remembered
 _ARABIC_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 # Alef forms and teh marbuta are often written loosely; tashkeel marks are dropped.
 _ARABIC_FOLD = {ord(c): "ا" for c in "أإآ"} | {ord("ى"): "ي"} | {
@@ -38,11 +43,18 @@ _ARABIC_FOLD = {ord(c): "ا" for c in "أإآ"} | {ord("ى"): "ي"} | {
 
 def normalize(text: str) -> str:
     """Case-fold and fold Arabic spelling variants, as both keywords and text are."""
-    return text.casefold().translate(_ARABIC_FOLD)
+    text = text.casefold()
+    if text.isascii() or not _ARABIC_FOLD_RE.search(text):
+        return text  # str.translate walks every character in Python objects: skip it when it is a no-op
+    return text.translate(_ARABIC_FOLD)
 
 
 def tokenize(text: str) -> list[str]:
-    """Split normalized text into word tokens and CJK runs."""
+    """Split normalized text into word tokens and CJK runs (``TOKEN_RE``, with exact fast paths)."""
+    if text.isascii():
+        return _ASCII_TOKEN_RE.findall(text)
+    if not _CJK_RE.search(text):
+        return _WORD_RE.findall(text)
     return TOKEN_RE.findall(text)
 
 
@@ -84,6 +96,37 @@ class _Phrase:
         return True
 
 
+_NO_HITS = object()  # plan of a token that matches nothing
+_CJK_RUN = object()  # plan of a CJK run: substring search
+
+
+class _PhrasePlan:
+    """A token that may start a phrase: its single-word hits and the phrases starting with it."""
+
+    __slots__ = ("hits", "base", "phrases")
+
+    def __init__(self, hits: tuple[tuple[int, Keyword], ...], phrases: tuple[_Phrase, ...]):
+        self.hits = hits
+        self.base = tuple(_longest_per_dimension(list(hits)))  # the result where no phrase matches
+        self.phrases = tuple(
+            (p, 2 * sum(len(w) for w in p.words) + 1, list(p.words[1:]), any(p.prefix[1:])) for p in phrases
+        )
+
+    def at(self, tokens: list[str], i: int) -> Sequence[Keyword] | None:
+        """Keywords starting at ``tokens[i]`` (longest per dimension); None: just ``base``."""
+        hits = None
+        for phrase, rank, rest, rest_has_prefix in self.phrases:
+            if rest_has_prefix:  # the head word was checked when the plan was made
+                if not phrase.matches_at(tokens, i, phrase.words[0]):
+                    continue
+            elif tokens[i + 1 : i + 1 + len(rest)] != rest:
+                continue
+            if hits is None:
+                hits = list(self.hits)
+            hits.extend((rank, kw) for kw in phrase.keywords)
+        return None if hits is None else _longest_per_dimension(hits)
+
+
 class KeywordMatcher:
     """Matches keyword lists ``{dimension: {language: [keyword, ...]}}`` against text."""
 
@@ -98,9 +141,15 @@ class KeywordMatcher:
                 for raw in keywords:
                     self._add(dimension, language, str(raw))
         self._stem_lengths = sorted({len(s) for s in self._stems})
-        self._cjk_lengths = sorted({len(s) for s in self._cjk}, reverse=True)
-        self._cjk_first_chars = {s[0] for s in self._cjk}
-        self._cache: dict[str, tuple[tuple[int, Keyword], ...]] = {}
+        # CJK keywords by first character: [(length, {text: [(keyword, hiragana only)]})], longest first
+        by_first: dict[str, dict[int, dict[str, list[tuple[Keyword, bool]]]]] = defaultdict(dict)
+        for key, keywords in self._cjk.items():
+            table = by_first[key[0]].setdefault(len(key), {})
+            table[key] = [(kw, bool(_HIRAGANA_RE.match(kw.text))) for kw in keywords]
+        self._cjk_by_first = {
+            char: tuple(sorted(tables.items(), key=lambda item: -item[0])) for char, tables in by_first.items()
+        }
+        self._plans: dict[str, object] = {}
 
     def _add(self, dimension: str, language: str, raw: str) -> None:
         text = normalize(raw.strip())
@@ -142,36 +191,77 @@ class KeywordMatcher:
 
         Where keywords of one dimension overlap at the same start ("prove" and
         "prove that"), only the longest counts, so one phrase is one signal.
+
+        Each distinct token is looked up once per call (and its plan cached between
+        calls); only tokens that can start a phrase are revisited at their positions.
         """
         found = Matches()
         tokens = tokenize(normalize(text))
-        phrases, prefix_phrases = self._phrases, self._prefix_phrases
-        for i, token in enumerate(tokens):
-            if _CJK_RE.match(token[0]):
-                self._match_cjk(token, found)
+        if not tokens:
+            return found
+        by_dimension, by_language = found.by_dimension, found.by_language
+        plans, plan_of = self._plans, self._plan
+        phrase_starts: dict[str, _PhrasePlan] = {}
+        for token, count in Counter(tokens).items():
+            plan = plans.get(token)
+            if plan is None:
+                plan = plan_of(token)
+            if plan is _NO_HITS:
                 continue
-            hits = list(self._word_hits(token))
-            variants = self._variants(token)
-            if len(hits) > 1 or any(v in phrases or v[:2] in prefix_phrases for v in variants):
-                for variant in variants:
-                    self._match_phrases(tokens, i, variant, hits)
-                found.add(_longest_per_dimension(hits))
-            elif hits:
-                found.add((hits[0][1],))
+            if plan.__class__ is _PhrasePlan:
+                phrase_starts[token] = plan
+                continue
+            for kw in plan if plan.__class__ is tuple else self._cjk_keywords(token):
+                by_dimension[kw.dimension].add(kw.text)
+                by_language[kw.language] += count
+        if phrase_starts:
+            plain: Counter[str] = Counter()  # positions where no phrase matched: the plan's base
+            get = phrase_starts.get
+            for i, token in enumerate(tokens):
+                plan = get(token)
+                if plan is not None:
+                    keywords = plan.at(tokens, i)
+                    if keywords is None:
+                        plain[token] += 1
+                    else:
+                        found.add(keywords)
+            for token, count in plain.items():
+                for kw in phrase_starts[token].base:
+                    by_dimension[kw.dimension].add(kw.text)
+                    by_language[kw.language] += count
         return found
 
-    def _word_hits(self, token: str) -> tuple[tuple[int, Keyword], ...]:
-        """Single-word keyword hits of one token (cached: prompts repeat their words)."""
-        cached = self._cache.get(token)
-        if cached is None:
+    def _plan(self, token: str) -> "tuple[Keyword, ...] | _PhrasePlan | object":
+        """What one token contributes wherever it stands, computed once (prompts repeat words).
+
+        ``_NO_HITS``; a tuple of keywords (same at every position); ``_CJK_RUN`` (substring
+        search); or a ``_PhrasePlan`` when a phrase may start at the token.
+        """
+        if _CJK_RE.match(token):
+            plan: object = _CJK_RUN
+        else:
             hits: list[tuple[int, Keyword]] = []
-            for variant in self._variants(token):
+            variants = self._variants(token)
+            for variant in variants:
                 self._match_word(variant, hits)
-            cached = tuple(hits)
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[token] = cached
-        return cached
+            candidates = []
+            for variant in variants:
+                for phrase in (*self._phrases.get(variant, ()), *self._prefix_phrases.get(variant[:2], ())):
+                    head, is_prefix = phrase.words[0], phrase.prefix[0]
+                    if variant.startswith(head) if is_prefix else variant == head:
+                        candidates.append(phrase)
+            phrase_start = any(v in self._phrases or v[:2] in self._prefix_phrases for v in variants)
+            if phrase_start and candidates:
+                plan = _PhrasePlan(tuple(hits), tuple(candidates))
+            elif hits:
+                plan = tuple(_longest_per_dimension(hits))
+            else:
+                plan = _NO_HITS
+        if len(token) <= _CACHE_TOKEN_CHARS and plan is not _CJK_RUN:
+            if len(self._plans) >= _CACHE_LIMIT:
+                self._plans.clear()
+            self._plans[token] = plan
+        return plan
 
     @staticmethod
     def _variants(token: str) -> tuple[str, ...]:
@@ -192,27 +282,28 @@ class KeywordMatcher:
             for kw in self._stems.get(token[:length], ()):
                 hits.append((2 * length, kw))
 
-    def _match_phrases(self, tokens: list[str], i: int, token: str, hits: list[tuple[int, Keyword]]) -> None:
-        """Collect (length rank, keyword) of every phrase starting at token ``i``."""
-        for phrase in (*self._phrases.get(token, ()), *self._prefix_phrases.get(token[:2], ())):
-            if phrase.matches_at(tokens, i, token):
-                rank = 2 * sum(len(w) for w in phrase.words) + 1
-                hits.extend((rank, kw) for kw in phrase.keywords)
-
-    def _match_cjk(self, run: str, found: Matches) -> None:
-        first_chars = self._cjk_first_chars
+    def _cjk_keywords(self, run: str) -> list[Keyword]:
+        """Keywords inside one CJK run, one entry per occurrence (longest per dimension)."""
+        out: list[Keyword] = []
+        by_first = self._cjk_by_first
         for j, char in enumerate(run):
-            if char not in first_chars:
+            entries = by_first.get(char)
+            if entries is None:
                 continue
             hits: list[tuple[int, Keyword]] = []
-            for length in self._cjk_lengths:
-                if j + length > len(run):
+            for length, table in entries:
+                keywords = table.get(run[j : j + length]) if length > 1 else table.get(char)
+                if keywords is None:
                     continue
-                for kw in self._cjk.get(run[j : j + length], ()):
-                    if j > 0 and _HIRAGANA_RE.match(kw.text) and _HIRAGANA_RE.match(run[j - 1]):
+                for kw, hiragana_only in keywords:
+                    if hiragana_only and j > 0 and _HIRAGANA_RE.match(run[j - 1]):
                         continue
                     hits.append((length, kw))
-            found.add(_longest_per_dimension(hits))
+            if len(hits) == 1:
+                out.append(hits[0][1])
+            elif hits:
+                out.extend(_longest_per_dimension(hits))
+        return out
 
 
 def _longest_per_dimension(hits: list[tuple[int, Keyword]]) -> list[Keyword]:

@@ -20,7 +20,7 @@ import regex
 from .harness import DEFAULT_ENVELOPES, EnvelopeStripper
 from .matcher import KeywordMatcher, Matches
 from .structure import Structure, analyze
-from .tokens import count_tokens
+from .tokens import count_joined, count_tokens
 
 
 class Tier(enum.IntEnum):
@@ -170,14 +170,15 @@ def tier_for_score(score: float, boundaries: Mapping[Tier, float]) -> Tier:
     return tier
 
 
-_SCRIPTS = {
-    "ja": regex.compile(r"[\p{Hiragana}\p{Katakana}]"),
-    "zh": regex.compile(r"\p{Han}"),
-    "ko": regex.compile(r"\p{Hangul}"),
-    "ar": regex.compile(r"\p{Arabic}"),
-    "ru": regex.compile(r"\p{Cyrillic}"),
-    "latin": regex.compile(r"\p{Latin}"),
+_SCRIPTS = {  # runs of a script's letters: their total length is its letter count
+    "ja": regex.compile(r"[\p{Hiragana}\p{Katakana}]+"),
+    "zh": regex.compile(r"\p{Han}+"),
+    "ko": regex.compile(r"\p{Hangul}+"),
+    "ar": regex.compile(r"\p{Arabic}+"),
+    "ru": regex.compile(r"\p{Cyrillic}+"),
+    "latin": regex.compile(r"\p{Latin}+"),
 }
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))  # \p{Latin} within ASCII
 _LATIN_LANGUAGES = ("en", "de", "es", "pt")
 _LANGUAGE_SAMPLE = 2_000  # characters of the ask that decide its script
 
@@ -227,7 +228,8 @@ class Scorer:
         dims = [self._dimension(name, signals, found, ask_tokens) for name in DIMENSIONS]
         total = sum(d.contribution for d in dims)
         tier = tier_for_score(total, cfg.boundaries)
-        tokens = count_tokens("\n".join([request.system, *(t.text for t in request.turns)]))
+        last_is_ask = ask_index == len(request.turns) - 1 and ask == request.turns[-1].text
+        tokens = count_joined([request.system, *(t.text for t in request.turns)], ask_tokens if last_is_ask else None)
 
         override = None
         markers = ask_matches.by_dimension.get("reasoningMarkers", set())
@@ -320,7 +322,12 @@ def _accumulate(
 def _languages(text: str, matches: Matches) -> tuple[str, ...]:
     """Languages of the ask, most evident first, from scripts and keyword hits."""
     sample = text[:_LANGUAGE_SAMPLE]
-    counts = {lang: len(rx.findall(sample)) for lang, rx in _SCRIPTS.items()}
+    if sample.isascii():
+        raw = sample.encode("ascii")
+        counts = dict.fromkeys(_SCRIPTS, 0)
+        counts["latin"] = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+    else:
+        counts = {lang: sum(map(len, rx.findall(sample))) for lang, rx in _SCRIPTS.items()}
     if counts["ja"]:
         counts["ja"] += counts.pop("zh")  # kanji in Japanese text
     letters = sum(counts.values())

@@ -13,6 +13,7 @@ import importlib.util
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 ENCODING_NAME = "cl100k_base"
 EXACT_LIMIT = 32_000
@@ -55,3 +56,17 @@ def count_tokens(text: str) -> int:
     sampled_chars = sum(len(s) for s in samples)
     sampled_tokens = sum(_exact(s) for s in samples)
     return round(len(text) * sampled_tokens / sampled_chars)
+
+
+def count_joined(parts: Sequence[str], last_tokens: int | None = None) -> int:
+    """Tokens of ``"\n".join(parts)``; ``last_tokens`` (``count_tokens(parts[-1])``, if the caller
+    already has it) saves encoding the last part a second time.
+
+    Exact whenever ``count_tokens`` of the joined text is: cl100k's pre-tokenizer always ends a
+    piece right after a newline that is followed by a non-space character (no pattern carries
+    a newline into a letter, digit or symbol, and none looks behind), so the pieces, and the
+    tokens, of the head and of the last part add up. Above ``EXACT_LIMIT`` both are estimates.
+    """
+    if last_tokens is None or len(parts) < 2 or not parts[-1] or parts[-1][0].isspace():
+        return count_tokens("\n".join(parts))
+    return count_tokens("\n".join(parts[:-1]) + "\n") + last_tokens
