@@ -60,6 +60,7 @@ class Row:
     prompt_tokens: int
     completion_tokens: int
     cost: float | None
+    cost_source: str | None  # "litellm" (its response_cost), "price list" (LiteLLM had none), None (unknown)
     baseline_model: str | None
     baseline_cost: float | None
     reason: str
@@ -78,7 +79,8 @@ SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS requests (
     call_id TEXT PRIMARY KEY, ts REAL NOT NULL, status TEXT NOT NULL, requested TEXT, profile TEXT,
     tier TEXT, score REAL, model TEXT, served TEXT, prompt_tokens INTEGER NOT NULL DEFAULT 0,
-    completion_tokens INTEGER NOT NULL DEFAULT 0, cost REAL, baseline_model TEXT, baseline_cost REAL, reason TEXT
+    completion_tokens INTEGER NOT NULL DEFAULT 0, cost REAL, cost_source TEXT, baseline_model TEXT, baseline_cost REAL,
+    reason TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_ts ON requests (ts);
 """
@@ -98,10 +100,10 @@ def build_row(engine: Engine, info: Mapping[str, Any], kwargs: Mapping[str, Any]
     params = kwargs.get("litellm_params") or {}
     prompt, completion = _int(logged.get("prompt_tokens")), _int(logged.get("completion_tokens"))
     served = logged.get("model_group") or (params.get("metadata") or {}).get("model_group")
-    cost = actual_cost(engine, kwargs, served, prompt + completion) if ok else None
+    cost, source = actual_cost(engine, kwargs, served, prompt, completion) if ok else (None, None)
     baseline = baseline_model(engine, info, served)
-    if str(info.get("tier")) == EMBEDDING_TIER:
-        baseline_cost = cost  # an embedding has no cheaper or dearer tier: no savings claimed
+    if str(info.get("tier")) == EMBEDDING_TIER or kwargs.get("cache_hit") is True:
+        baseline_cost = cost  # embeddings have no tiers, cache hits were not saved by routing: no savings claimed
     else:
         baseline_cost = engine.catalog.get(baseline).cost(prompt, completion) if baseline and ok else None
     return Row(
@@ -117,26 +119,29 @@ def build_row(engine: Engine, info: Mapping[str, Any], kwargs: Mapping[str, Any]
         prompt_tokens=prompt,
         completion_tokens=completion,
         cost=cost,
+        cost_source=source,
         baseline_model=baseline,
         baseline_cost=baseline_cost,
         reason=str(info.get("reason", "")),
     )
 
 
-def actual_cost(engine: Engine, kwargs: Mapping[str, Any], served: Any, tokens: int) -> float | None:
-    """LiteLLM's ``response_cost``; None when LiteLLM could not price the call.
+def actual_cost(
+    engine: Engine, kwargs: Mapping[str, Any], served: Any, prompt: int, completion: int
+) -> tuple[float | None, str | None]:
+    """The request's cost and where it came from: LiteLLM's ``response_cost``, else the price list.
 
-    LiteLLM logs 0 for a model without a price (with a zero-cost diagnostic), so a 0 for
-    billed tokens counts only when the served model's price is known to be 0 (free models).
+    LiteLLM logs $0 when it has no price for the deployment (and for mock answers), so a 0
+    for billed tokens that is not a cache hit is replaced by the served model's list price
+    (``model_info`` / ``base_model``), which is also what the baseline is priced with. A
+    model without a known price stays unknown (None), never 0.
     """
     cost = kwargs.get("response_cost")
-    if not isinstance(cost, (int, float)) or isinstance(cost, bool) or kwargs.get("response_cost_failure_debug_information"):
-        return None
-    if cost == 0 and tokens > 0:
-        facts = engine.catalog.get(str(served or ""))
-        if kwargs.get("zero_cost_diagnostic") or facts.input_cost is None or facts.output_cost is None:
-            return None
-    return float(cost)
+    priced = isinstance(cost, (int, float)) and not isinstance(cost, bool) and not kwargs.get("response_cost_failure_debug_information")
+    if priced and (cost != 0 or prompt + completion == 0 or kwargs.get("cache_hit") is True):
+        return float(cost), "litellm"
+    estimate = engine.catalog.get(str(served or "")).cost(prompt, completion)
+    return (estimate, "price list") if estimate is not None else (None, None)
 
 
 def baseline_model(engine: Engine, info: Mapping[str, Any], served: Any = None) -> str | None:
@@ -291,6 +296,7 @@ class Summary:
     completion_tokens: int
     cost_usd: float | None  # every request with a known price
     unknown_price: int  # requests whose actual or baseline price is unknown
+    estimated: int  # requests LiteLLM logged without a price, priced here from the price list
     priced_cost_usd: float | None  # the requests with both prices known ...
     baseline_usd: float | None  # ... and what the baseline model would have cost for them
 
@@ -320,7 +326,7 @@ _AGGREGATES = f"""
     COALESCE(SUM(CASE WHEN status = 'ok' THEN prompt_tokens END), 0),
     COALESCE(SUM(CASE WHEN status = 'ok' THEN completion_tokens END), 0),
     SUM(CASE WHEN status = 'ok' THEN cost END),
-    COALESCE(SUM(status = 'ok' AND NOT ({_PRICED})), 0),
+    COALESCE(SUM(status = 'ok' AND NOT ({_PRICED})), 0), COALESCE(SUM(status = 'ok' AND cost_source = 'price list'), 0),
     SUM(CASE WHEN {_PRICED} THEN cost END), SUM(CASE WHEN {_PRICED} THEN baseline_cost END)
 """
 
@@ -393,6 +399,8 @@ def format_table(groups: list[Summary], total: Summary, by: str) -> str:
             f"{s.key[:20]:20} {s.requests:>8} {s.errors:>6} {s.fallbacks:>8} {tokens:>15} {_usd(s.cost_usd):>11} "
             f"{_usd(s.baseline_usd) if s.baseline_usd is not None else '-':>11} {_pct(s.savings_pct):>7} {s.unknown_price:>13}"
         )  # fmt: skip
+    if total.estimated:
+        lines.append(f"{total.estimated} of the costs are list prices: LiteLLM logged no price for those requests")
     return "\n".join(lines)
 
 

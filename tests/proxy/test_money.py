@@ -137,7 +137,7 @@ def test_costs_and_savings_match_litellm_completion_cost(money, upstream):
         row = rows[s.call_id]
         assert (row["status"], row["served"], row["tier"], row["requested"]) == ("ok", s.served, s.tier, "smart/auto")
         assert (row["prompt_tokens"], row["completion_tokens"]) == (5, 4)
-        assert row["cost"] == pytest.approx(litellm_cost(s.served), rel=1e-9)
+        assert row["cost"] == pytest.approx(litellm_cost(s.served), rel=1e-9) and row["cost_source"] == "litellm"
         assert row["baseline_model"] == BASELINE and row["baseline_cost"] == pytest.approx(baseline, rel=1e-9)
     simple = rows[sent[0].call_id]
     assert 1 - simple["cost"] / simple["baseline_cost"] == pytest.approx(1 - litellm_cost("cheap") / baseline)
@@ -148,7 +148,8 @@ def test_a_model_without_a_price_is_unknown_not_free(money):
     sent = money.send(DESIGN)
     assert (sent.tier, sent.served) == ("COMPLEX", "nopri")
     row = money.rows([sent])[sent.call_id]
-    assert row["cost"] is None and row["baseline_cost"] == pytest.approx(litellm_cost(BASELINE))
+    assert row["cost"] is None and row["cost_source"] is None
+    assert row["baseline_cost"] == pytest.approx(litellm_cost(BASELINE))
 
 
 def test_a_fallback_is_one_row_priced_on_the_model_that_answered(money, upstream):

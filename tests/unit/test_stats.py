@@ -70,20 +70,27 @@ def event(decision, served=None, cost=None, prompt=5, completion=4, call_id="cal
 def test_known_prices_give_cost_and_baseline_for_the_same_tokens(engine):
     cheap_cost = 5 * 0.15e-6 + 4 * 0.6e-6  # gpt-4o-mini list price
     row = stats.build_row(engine, info(), event(info(), cost=cheap_cost), ok=True)
-    assert (row.prompt_tokens, row.completion_tokens, row.cost) == (5, 4, cheap_cost)
+    assert (row.prompt_tokens, row.completion_tokens, row.cost, row.cost_source) == (5, 4, cheap_cost, "litellm")
     assert row.baseline_model == "top" and row.baseline_cost == pytest.approx(5 * TOP[0] + 4 * TOP[1])
     assert row.status == "ok" and not row.fallback and row.requested == "smart/auto"
 
 
 def test_unknown_price_is_none_never_zero(engine):
     decision = info("nopri", "COMPLEX")
-    assert stats.build_row(engine, decision, event(decision, cost=None), ok=True).cost is None
-    assert stats.build_row(engine, decision, event(decision, cost=0.0), ok=True).cost is None  # LiteLLM logs 0
-    failed = event(decision, cost=0.0, response_cost_failure_debug_information={"error_str": "x"})
-    assert stats.build_row(engine, decision, failed, ok=True).cost is None
+    for kwargs in (event(decision, cost=None), event(decision, cost=0.0),  # LiteLLM logs 0 for unpriced models
+                   event(decision, cost=0.0, response_cost_failure_debug_information={"error_str": "x"})):  # fmt: skip
+        row = stats.build_row(engine, decision, kwargs, ok=True)
+        assert (row.cost, row.cost_source) == (None, None)
     free = info("free", requested="smart/free", profile="free")
     row = stats.build_row(engine, free, event(free, cost=0.0), ok=True)
     assert row.cost == 0.0 and row.baseline_cost == 0.0  # a free model is known to cost nothing
+
+
+def test_a_zero_litellm_could_not_price_uses_the_list_price_and_a_cache_hit_saves_nothing(engine):
+    row = stats.build_row(engine, info(), event(info(), cost=0.0), ok=True)  # e.g. a mock answer in demo mode
+    assert row.cost == pytest.approx(5 * 0.15e-6 + 4 * 0.6e-6) and row.cost_source == "price list"
+    cached = stats.build_row(engine, info(), event(info(), cost=0.0, cache_hit=True), ok=True)
+    assert (cached.cost, cached.cost_source, cached.baseline_cost) == (0.0, "litellm", 0.0)
 
 
 def test_fallback_and_baseline_choices(engine):
@@ -112,9 +119,10 @@ def test_annotate_adds_to_spend_logs_metadata_without_losing_existing(engine):
     assert stats.annotate(engine, None, {}) is None
 
 
-def make_row(call_id, tier="SIMPLE", status="ok", cost=1e-6, baseline=1e-5, ts=None, served="cheap", model="cheap", requested="smart/auto"):
-    return stats.Row(call_id, ts if ts is not None else 1_800_000_000.0, status, requested, "auto", tier, 0.1, model, served,
-                     5, 4, cost, "top", baseline, "test")  # fmt: skip
+def make_row(call_id, tier="SIMPLE", status="ok", cost=1e-6, baseline=1e-5, ts=None, served="cheap", model="cheap",
+             source="litellm"):
+    return stats.Row(call_id, ts if ts is not None else 1_800_000_000.0, status, "smart/auto", "auto", tier, 0.1, model, served,
+                     5, 4, cost, source if cost is not None else None, "top", baseline, "test")  # fmt: skip
 
 
 def test_recorder_writes_batches_from_many_threads(tmp_path):
@@ -182,7 +190,7 @@ def filled(tmp_path):
         make_row("s1", "SIMPLE", cost=1e-6, baseline=1e-5, ts=day),
         make_row("s2", "SIMPLE", cost=3e-6, baseline=1e-5, ts=day + 86400),
         make_row("m1", "MEDIUM", cost=None, baseline=2e-5, model="mid", served="nopri", ts=day + 86400),
-        make_row("m2", "MEDIUM", cost=4e-6, baseline=2e-5, model="mid", served="mid", ts=day + 86400),
+        make_row("m2", "MEDIUM", cost=4e-6, baseline=2e-5, model="mid", served="mid", ts=day + 86400, source="price list"),
         make_row("r1", "REASONING", cost=5e-5, baseline=5e-5, model="top", served="top", ts=day + 86400),
         make_row("e1", "SIMPLE", status="error", cost=None, baseline=None, ts=day + 86400),
     ])  # fmt: skip
@@ -202,7 +210,7 @@ def test_summaries_compare_only_requests_priced_both_ways(filled):
     assert medium.unknown_price == 1 and medium.fallbacks == 1
     assert medium.cost_usd == pytest.approx(4e-6) and medium.baseline_usd == pytest.approx(2e-5)  # m1 left out
     assert by_tier["REASONING"].savings_pct == pytest.approx(0.0)
-    assert (total.requests, total.errors, total.unknown_price) == (5, 1, 1)
+    assert (total.requests, total.errors, total.unknown_price, total.estimated) == (5, 1, 1, 1)
     assert total.savings_usd == pytest.approx(9e-5 - 5.8e-5)  # (1+1+2+5)e-5 baseline, (1+3+4+50)e-6 routed
 
 
@@ -235,6 +243,7 @@ def test_slr_stats_json_csv_and_terminal(filled, capsys):
     # bars scale to the largest amount (REASONING, 5e-5 -> 40 characters): SIMPLE 4e-6 -> 3 '#', 2e-5 -> 16 in all
     assert "SIMPLE     ###" + "." * 13 + " " * 25 + "$0.000004 vs $0.000020  80.0% saved" in text
     assert "REASONING  " + "#" * 40 in text and "price unknown" not in text
+    assert "1 of the costs are list prices" in text
     assert main(["stats", "--db", str(path.parent / "missing.db")]) == 1
     assert "no statistics" in capsys.readouterr().err
     assert main(["stats", "--db", str(path), "--since", "soon"]) == 2
