@@ -230,3 +230,23 @@ def test_session_store_survives_a_broken_cache():
     store = SessionStore(Broken(), 60)
     assert asyncio.run(store.load("k")) is None
     asyncio.run(store.save("k", SessionState(Tier.SIMPLE, 0.0)))
+
+
+def test_hook_session_expires_after_idle_time_on_an_injected_clock():
+    from smart_router.hook import SmartRouterHook
+
+    now = [0.0]
+    hook = SmartRouterHook()
+    hook._sessions = SessionStore(InMemoryCache(max_size_in_memory=10, default_ttl=7200), 1800, clock=lambda: now[0])
+    hard = "Design a high-availability microservices architecture with Kubernetes, Kafka and PostgreSQL replication."
+
+    async def turn(text, minutes_later):
+        now[0] += minutes_later * 60
+        body = {"model": "smart/auto", "messages": [{"role": "user", "content": text}], "metadata": {"session_id": "s-1"}}
+        routed = await hook.async_pre_call_hook(None, None, body, "acompletion")
+        return routed["metadata"]["smart_router"]["tier"]
+
+    async def scenario():
+        return [await turn(hard, 0), await turn("thanks", 29), await turn("thanks", 29), await turn("thanks", 31)]
+
+    assert asyncio.run(scenario()) == ["COMPLEX", "COMPLEX", "COMPLEX", "SIMPLE"]
