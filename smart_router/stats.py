@@ -414,7 +414,8 @@ def format_bars(tiers: list[Summary], width: int = 40) -> str:
             continue
         used, base = round(width * s.priced_cost_usd / scale), round(width * s.baseline_usd / scale)
         bar = "#" * used + "." * max(0, base - used)
-        lines.append(f"{s.key:10} {bar:{width}} {_usd(s.priced_cost_usd)} vs {_usd(s.baseline_usd)}  {_pct(s.savings_pct)} saved")
+        verdict = "-" if s.savings_pct is None else f"{abs(s.savings_pct):.1f}% {'saved' if s.savings_pct >= 0 else 'dearer'}"
+        lines.append(f"{s.key:10} {bar:{width}} {_usd(s.priced_cost_usd)} vs {_usd(s.baseline_usd)}  {verdict}")
     return "\n".join(lines)
 
 

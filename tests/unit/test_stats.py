@@ -272,3 +272,10 @@ def test_config_errors_name_file_and_key(config_file, tmp_path, section, where):
     with pytest.raises(ConfigError) as error:
         load_config(path)
     assert error.value.path == str(path) and error.value.key == where
+
+
+def test_bars_say_dearer_when_the_routed_model_costs_more_than_the_baseline():
+    complex_tier = stats.Summary(key="COMPLEX", requests=1, errors=0, fallbacks=0, prompt_tokens=10, completion_tokens=20,
+                                 cost_usd=3.3e-4, unknown_price=0, estimated=0, priced_cost_usd=3.3e-4, baseline_usd=1.8e-4)  # fmt: skip
+    assert complex_tier.savings_pct == pytest.approx(-83.33, abs=0.01)
+    assert stats.format_bars([complex_tier]).splitlines()[1] == "COMPLEX    " + "#" * 40 + " $0.000330 vs $0.000180  83.3% dearer"
