@@ -4,11 +4,12 @@ import shutil
 import subprocess
 import tempfile
 
+import openai
 import pytest
 import redis
 
 from .fake_upstream import FakeUpstream
-from .launcher import free_port
+from .launcher import MASTER_KEY, free_port
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +17,12 @@ def upstream():
     server = FakeUpstream().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def client(proxy):
+    """An OpenAI SDK client of the test module's ``proxy``."""
+    return openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=MASTER_KEY, max_retries=0)
 
 
 @pytest.fixture(autouse=True)

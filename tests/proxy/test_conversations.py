@@ -35,11 +35,6 @@ def proxy(upstream):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def client(proxy):
-    return openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=MASTER_KEY, max_retries=0)
-
-
 def ask(client, messages, headers=None, key=None):
     """Send a chat request; return (routing headers, answer text)."""
     target = client if key is None else client.with_options(api_key=key)

@@ -55,11 +55,6 @@ def proxy(upstream):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def client(proxy):
-    return openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=MASTER_KEY, max_retries=0)
-
-
 def chat(client, content, model="smart/auto", **extra):
     raw = client.chat.completions.with_raw_response.create(
         model=model, messages=[{"role": "user", "content": content}], **extra
