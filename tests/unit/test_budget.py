@@ -87,6 +87,14 @@ def test_hook_routes_a_key_near_its_budget_to_the_cheaper_model(engine):
     assert nearer["metadata"]["smart_router"]["tier"] == "MEDIUM"
 
 
+def test_budget_wins_over_client_overrides(engine):
+    headers = {"x-smart-router-tier": "REASONING", "x-smart-router-profile": "smart/premium"}
+    data = {"model": "smart/auto", "messages": [{"role": "user", "content": "hi"}], "proxy_server_request": {"headers": headers}}
+    routed = asyncio.run(SmartRouterHook().async_pre_call_hook(key(95), None, data, "acompletion"))
+    assert routed["model"] == engine.config.profiles["eco"].tiers[Tier.MEDIUM].model
+    assert routed["metadata"]["smart_router"]["reason"].endswith("budget: key spent 95% of max_budget -> smart/eco, at most MEDIUM")
+
+
 def section(**budget_section):
     bundled = load_config()
     raw = {"profiles": {"auto": {"tiers": {t.name: "gpt-4o" for t in Tier}}}}
