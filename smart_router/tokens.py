@@ -13,7 +13,7 @@ import importlib.util
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 ENCODING_NAME = "cl100k_base"
 EXACT_LIMIT = 32_000
@@ -30,17 +30,56 @@ def _bundled_tiktoken_dir() -> str | None:
 
 @lru_cache(maxsize=1)
 def _encoding():
-    if "TIKTOKEN_CACHE_DIR" not in os.environ:
-        bundled = _bundled_tiktoken_dir()
-        if bundled:
-            os.environ["TIKTOKEN_CACHE_DIR"] = bundled
+    """tiktoken's ``Encoding`` for ``ENCODING_NAME`` (shared with anyone else who loads it)."""
+    _use_bundled_files()
     import tiktoken
 
     return tiktoken.get_encoding(ENCODING_NAME)
 
 
+def _use_bundled_files() -> None:
+    if "TIKTOKEN_CACHE_DIR" not in os.environ:
+        bundled = _bundled_tiktoken_dir()
+        if bundled:
+            os.environ["TIKTOKEN_CACHE_DIR"] = bundled
+
+
+@lru_cache(maxsize=1)
+def _encode_ordinary() -> Callable[[str], list[int]]:
+    """The encoder behind ``Encoding.encode_ordinary``, loaded lean.
+
+    ``tiktoken.get_encoding`` keeps the 100k-entry rank table as a Python dict next to the
+    Rust encoder that copies it (~20 MB of RSS out of ~45). Only the Rust encoder is needed
+    to count tokens, so it is built directly and the dict dropped, unless the encoding is
+    already loaded (then it is shared) or tiktoken's internals differ (then plain tiktoken).
+    """
+    _use_bundled_files()
+    import tiktoken
+
+    loaded = getattr(getattr(tiktoken, "registry", None), "ENCODINGS", {}).get(ENCODING_NAME)
+    if loaded is not None:
+        return loaded.encode_ordinary
+    try:
+        from tiktoken import _tiktoken
+        from tiktoken_ext import openai_public
+
+        params = getattr(openai_public, ENCODING_NAME)()
+        core = _tiktoken.CoreBPE(params["mergeable_ranks"], params["special_tokens"], params["pat_str"])
+    except Exception:  # pragma: no cover - other tiktoken layouts
+        return _encoding().encode_ordinary
+    del params
+
+    def encode_ordinary(text: str) -> list[int]:
+        try:
+            return core.encode_ordinary(text)
+        except UnicodeEncodeError:  # lone surrogates: what tiktoken's Encoding does
+            return core.encode_ordinary(text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"))
+
+    return encode_ordinary
+
+
 def _exact(text: str) -> int:
-    return len(_encoding().encode_ordinary(text))
+    return len(_encode_ordinary()(text))
 
 
 def count_tokens(text: str) -> int:
