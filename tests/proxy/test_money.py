@@ -68,10 +68,11 @@ class Money:
     def start(self) -> None:
         self.proxy = start_litellm(self.config, env={"SPEND_PROBE_FILE": str(self.probe)})
 
-    def send(self, prompt: str, key: str = MASTER_KEY, stream: bool = False) -> Sent:
-        body = {"model": "smart/auto", "messages": [{"role": "user", "content": f"{prompt} (request {next(_numbers)})"}], "stream": stream}
-        response = httpx.post(f"{self.proxy.base_url}/v1/chat/completions", json=body, timeout=60,
-                              headers={"Authorization": f"Bearer {key}"})  # fmt: skip
+    def send(self, prompt: str, key: str = MASTER_KEY, stream: bool = False, path: str = "/v1/chat/completions") -> Sent:
+        text = f"{prompt} (request {next(_numbers)})"
+        body = {"model": "smart/auto", "stream": stream, "max_tokens": 100}
+        body |= {"input": text} if path == "/v1/responses" else {"messages": [{"role": "user", "content": text}]}
+        response = httpx.post(f"{self.proxy.base_url}{path}", json=body, timeout=60, headers={"Authorization": f"Bearer {key}"})
         response.raise_for_status()
         headers = response.headers
         served = headers.get("x-smart-router-served-by") or headers["x-smart-router-model"]
@@ -142,6 +143,14 @@ def test_costs_and_savings_match_litellm_completion_cost(money, upstream):
     simple = rows[sent[0].call_id]
     assert 1 - simple["cost"] / simple["baseline_cost"] == pytest.approx(1 - litellm_cost("cheap") / baseline)
     assert rows[sent[1].call_id]["cost"] == pytest.approx(rows[sent[1].call_id]["baseline_cost"])  # no savings on top
+
+
+@pytest.mark.parametrize("path", ["/v1/messages", "/v1/responses"])
+def test_anthropic_messages_and_responses_are_priced_too(money, path):
+    sent = money.send(PROVE, path=path)
+    row = money.rows([sent])[sent.call_id]
+    assert (row["tier"], row["served"], row["prompt_tokens"], row["completion_tokens"]) == ("REASONING", "thinker", 5, 4)
+    assert row["cost"] == pytest.approx(litellm_cost("thinker")) and row["baseline_cost"] == pytest.approx(row["cost"])
 
 
 def test_a_model_without_a_price_is_unknown_not_free(money):
