@@ -256,7 +256,7 @@ class Recorder:
             try:
                 if rows:
                     write(self._conn, rows)
-            except sqlite3.Error as exc:
+            except Exception as exc:  # the writer must outlive any one bad batch
                 logger.error("smart_router stats: %d rows not written to %s: %s", len(rows), self.path, exc)
             for _ in batch:
                 self._queue.task_done()
