@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalog import Catalog
-from .config import RouterConfig
+from .config import PROFILE_PREFIX, RouterConfig
 from .policy import Adjustment
 from .scorer import Tier
 
@@ -55,8 +55,9 @@ def adjustment(auth: Any, config: RouterConfig, catalog: Catalog, profile: str) 
         switch = settings.eco_profile if _cheaper(config, catalog, settings.eco_profile, profile) else None
     if ceiling is None and switch is None:
         return None
-    steps = ([f"smart/{switch}"] if switch else []) + (["at most MEDIUM"] if ceiling is not None else [])
-    reason = f"budget: {worst.who} spent {worst.share:.0%} of max_budget -> {', '.join(steps)}"
+    steps = ([PROFILE_PREFIX + switch] if switch else []) + (["at most MEDIUM"] if ceiling is not None else [])
+    percent = min(round(100 * worst.share), 99)  # below the budget: never shown as 100%
+    reason = f"budget: {worst.who} spent {percent}% of max_budget -> {', '.join(steps)}"
     return Adjustment(reason=reason, ceiling=ceiling, profile=switch)
 
 

@@ -47,6 +47,7 @@ def test_from_90_percent_also_at_most_medium_and_the_largest_share_decides(engin
 def test_user_budget_counts(engine):
     step = adjust(engine, UserAPIKeyAuth(api_key="sk", user_spend=19, user_max_budget=20))
     assert step.ceiling == Tier.MEDIUM and "user spent 95%" in step.reason
+    assert "key spent 99%" in adjust(engine, key(99.9)).reason  # still under the budget
 
 
 @pytest.mark.parametrize("spend", [100, 130])
