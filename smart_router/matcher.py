@@ -34,6 +34,8 @@ _WORD_RE = regex.compile(r"\w+")  # what TOKEN_RE finds in text without CJK, fas
 _ARABIC_FOLD_RE = re.compile("[\u0622\u0623\u0625\u0649\u064b-\u065f]")
 _CACHE_LIMIT = 20_000  # distinct tokens whose plan is remembered between calls
 _CACHE_TOKEN_CHARS = 40  # longer tokens are rare: not remembered
+_COUNT_ABOVE = 24  # tokens: shorter texts are walked token by token
+_ONES = (1,) * _COUNT_ABOVE
 _ARABIC_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 # Alef forms and teh marbuta are often written loosely; tashkeel marks are dropped.
 _ARABIC_FOLD = {ord(c): "ا" for c in "أإآ"} | {ord("ى"): "ي"} | {
@@ -202,7 +204,8 @@ class KeywordMatcher:
         by_dimension, by_language = found.by_dimension, found.by_language
         plans, plan_of = self._plans, self._plan
         phrase_starts: dict[str, _PhrasePlan] = {}
-        for token, count in Counter(tokens).items():
+        # each distinct token once (a short text's repeats cost less than counting them)
+        for token, count in Counter(tokens).items() if len(tokens) > _COUNT_ABOVE else zip(tokens, _ONES):
             plan = plans.get(token)
             if plan is None:
                 plan = plan_of(token)

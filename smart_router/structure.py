@@ -11,6 +11,7 @@ C scan). Counts of single characters use ``str.count``. Same results as one rege
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
@@ -42,6 +43,8 @@ _PROBES: dict[str, tuple[tuple[tuple[str, ...], "regex.Pattern | None"], ...]] =
         (("Error:", "Exception:"), regex.compile(r"\b\w{1,60}(?:Error|Exception):")),
     ),
 }
+# A character that every code kind but "statement" needs (fences, brackets, operators, colons).
+_CODE_CHAR_RE = re.compile(r"[`~(<:{;}=!&|+>-]")
 _LIST_ITEM_RE = regex.compile(r"(?m)^[ \t]{0,20}(?:\d{1,3}[.)]|[-*•])[ \t]+\S")
 _QUESTION_CHARS = "?？؟"
 _SEPARATOR_CHARS = ",;:،؛、，；："
@@ -68,8 +71,12 @@ def _has(text: str, probes: tuple[tuple[tuple[str, ...], "regex.Pattern | None"]
 
 def analyze(text: str) -> Structure:
     """Find code shapes, list items and question marks in ``text`` (linear time)."""
+    if _CODE_CHAR_RE.search(text):
+        kinds = tuple(sorted(kind for kind, probes in _PROBES.items() if _has(text, probes)))
+    else:  # every other kind needs one of these characters
+        kinds = ("statement",) if _has(text, _PROBES["statement"]) else ()
     return Structure(
-        code_kinds=tuple(sorted(kind for kind, probes in _PROBES.items() if _has(text, probes))),
+        code_kinds=kinds,
         list_items=len(_LIST_ITEM_RE.findall(text)),
         questions=sum(map(text.count, _QUESTION_CHARS)),
         separators=sum(map(text.count, _SEPARATOR_CHARS)),
