@@ -200,6 +200,7 @@ class Scorer:
             {**config.keywords, LANGUAGE_HINTS: config.stopwords, ESCALATION: config.signals.get(ESCALATION, {})}
         )
         self._strip = EnvelopeStripper(config.envelopes).strip
+        self._zeros: dict[str, DimensionScore] = {}  # per dimension, its score when nothing fired
         self._system_matcher = KeywordMatcher(
             {STRUCTURED_OUTPUT: config.signals.get(STRUCTURED_OUTPUT, {})}
         )
@@ -275,7 +276,14 @@ class Scorer:
             value = _length_value(ask_tokens, self.config.short_tokens, self.config.long_tokens)
             matches: tuple[str, ...] = (f"{ask_tokens} tokens",)
         else:
-            value = min(1.0, signals.get(name, 0.0) / spec.saturation)
+            signal = signals.get(name, 0.0)
+            if not signal and not found.get(name):  # nothing fired: the same (immutable) score every time
+                zero = self._zeros.get(name)
+                if zero is None:
+                    value = min(1.0, signal / spec.saturation)
+                    zero = self._zeros[name] = DimensionScore(name, value, spec.weight, spec.weight * value, ())
+                return zero
+            value = min(1.0, signal / spec.saturation)
             matches = tuple(sorted(found.get(name, ())))
         return DimensionScore(name, value, spec.weight, spec.weight * value, matches)
 
