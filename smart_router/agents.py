@@ -54,7 +54,8 @@ def tool_activity(data: Mapping[str, Any]) -> ToolActivity:
         elif entry.get("role") == "tool":
             errors.append(_looks_failed(entry.get("content")))
         elif entry.get("role") == "assistant":
-            for call in entry.get("tool_calls") or ():
+            tool_calls = entry.get("tool_calls")
+            for call in tool_calls if isinstance(tool_calls, list) else ():
                 if isinstance(call, dict) and isinstance(call.get("function"), dict):
                     calls.append(_signature(call["function"].get("name"), call["function"].get("arguments")))
             _anthropic_blocks(entry.get("content"), calls, errors)

@@ -24,7 +24,8 @@ from litellm.integrations.custom_logger import CustomLogger
 from . import stats
 from .config import PROFILE_PREFIX, ConfigError
 from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
-from .routing import route_request
+from .routing import key_allowed_models, route_request
+from .select import AccessDenied, is_allowed
 from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
 
 logger = logging.getLogger("smart_router")
@@ -81,12 +82,17 @@ class SmartRouterHook(CustomLogger):
         except ValueError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from None
         if call_type in EMBEDDING_CALLS:
+            allowed = key_allowed_models(engine, user_api_key_dict)
+            if profile.embedding_model and not is_allowed(profile.embedding_model, allowed):
+                raise HTTPException(status_code=403, detail=f"{model}: this key may not use {profile.embedding_model}")
             return self._route_embedding(data, profile.embedding_model, model)
         if call_type not in GENERATION_CALLS:
             raise HTTPException(status_code=400, detail=f"{model} routes text generation only, not {call_type}")
 
         try:
             outcome = await route_request(engine, self.sessions, data, call_type, model, user_api_key_dict)
+        except AccessDenied as exc:
+            raise HTTPException(status_code=403, detail=str(exc)) from None
         except ValueError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from None
         decision, route = outcome.decision, outcome.route

@@ -7,20 +7,21 @@ a worker thread so the event loop never waits on it.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .agents import stall, tool_activity
+from .agents import ToolActivity, stall, tool_activity
 from .budget import adjustment as budget_adjustment
 from .controls import overrides_allowed, parse_overrides, plan, requested_overrides
 from .engine import Engine
 from .extract import extract
 from .policy import Adjustment, resolve
 from .scorer import Decision, RoutingText
-from .select import Needs, Route
+from .select import Needs, Route, allowed_models
 from .sessions import SessionState, SessionStore, digest, request_headers, session_key
 
 OFF_LOOP_CHARS = 200_000  # bodies with more text than this are scored in a worker thread
+OFF_LOOP_ITEMS = 1_000  # bodies with more messages / input items than this are also read in one
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,11 @@ async def route_request(
     allowed = overrides_allowed(controls, user_api_key_dict)
     overrides = parse_overrides(asked, config) if asked and allowed else None
 
-    text, needs = extract(call_type, data)
+    if _items(data) > OFF_LOOP_ITEMS:
+        text, needs, activity = await asyncio.to_thread(_read, call_type, data)
+    else:
+        text, needs, activity = _read(call_type, data)
+    needs = replace(needs, allowed_models=key_allowed_models(engine, user_api_key_dict))
     decision = await _score(engine, text)
     ask = next((t.text for t in reversed(text.turns) if t.role == "user"), "")
     ask_digest = digest(ask)
@@ -71,7 +76,7 @@ async def route_request(
         state,
         ask_digest if regeneration_visible else None,
         sessions.clock() if sessions else 0.0,
-        stall(tool_activity(data), controls.stall_repeats, controls.stall_window),
+        stall(activity, controls.stall_repeats, controls.stall_window),
         background,
         overrides,
     )
@@ -89,11 +94,26 @@ async def route_request(
     return Outcome(decision, route, sticky.reasons + final.reasons, source)
 
 
+def _read(call_type: str, data: dict[str, Any]) -> tuple[RoutingText, Needs, ToolActivity]:
+    text, needs = extract(call_type, data)
+    return text, needs, tool_activity(data)
+
+
+def _items(data: dict[str, Any]) -> int:
+    return max((len(v) for k in ("messages", "input", "prompt") if isinstance(v := data.get(k), list)), default=0)
+
+
 async def _score(engine: Engine, text: RoutingText) -> Decision:
     size = len(text.system) + sum(len(t.text) for t in text.turns)
     if size > OFF_LOOP_CHARS:
         return await asyncio.to_thread(engine.scorer.score, text)
     return engine.scorer.score(text)
+
+
+def key_allowed_models(engine: Engine, user_api_key_dict: Any) -> frozenset[str] | None:
+    """The models the key (and its team) may be routed to through ``smart/*``; None: any."""
+    models, team_models = (getattr(user_api_key_dict, f, None) for f in ("models", "team_models"))
+    return allowed_models(engine.config, models, team_models)
 
 
 def _owner(user_api_key_dict: Any) -> str:

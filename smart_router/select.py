@@ -5,14 +5,19 @@ needs a model whose facts say ``supports_vision``; prompt tokens plus ``max_toke
 fit the model's context window (unknown windows are assumed to fit). A model that cannot
 serve is skipped, with the reason recorded, for the tier's fallbacks and then the next
 tiers up. The chosen tier's remaining candidates become LiteLLM's fallbacks.
+
+A virtual key limited to some models (LiteLLM's ``models`` on the key or its team) is only
+routed to those: other candidates are skipped, and when none is left ``AccessDenied``.
 """
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
+from typing import Any, Iterable
 
 from .catalog import Catalog
-from .config import Profile, RouterConfig
+from .config import PROFILE_PREFIX, Profile, RouterConfig
 from .scorer import Decision, Tier
 
 
@@ -23,6 +28,79 @@ class Needs:
     has_tools: bool = False
     has_images: bool = False
     max_output_tokens: int = 0
+    allowed_models: frozenset[str] | None = None  # names or "*" patterns the key may use; None: any
+
+
+class AccessDenied(ValueError):
+    """The key may not use any model this smart profile routes to (a 403 for the client)."""
+
+
+ALL_MODELS = frozenset({"*", "all-proxy-models"})  # LiteLLM's "every model" grants
+ALL_TEAM_MODELS = "all-team-models"  # on a key: whatever its team allows
+
+
+def allowed_models(config: RouterConfig, key_models: Any, team_models: Any = None) -> frozenset[str] | None:
+    """The models a key may be routed to through ``smart/*``; None: no limit.
+
+    Each of the key's and the team's ``models`` lists limits routing unless it is empty or
+    holds ``all-proxy-models`` / ``*``. A smart profile in the list (``smart/auto``, or a
+    pattern such as ``smart/*``) grants the models its tier tables name, including the
+    tables it switches to (tools profile, budget eco profile) and its embedding model.
+    Access groups (``model_info.access_groups`` in ``model_list``) expand to their models.
+    When both key and team limit routing, a model must pass both.
+    """
+    limits = [g for g in (_grant(config, key_models), _grant(config, team_models)) if g is not None]
+    if not limits:
+        return None
+    allowed = limits[0]
+    for other in limits[1:]:
+        allowed = frozenset(m for m in _names(config, allowed) if is_allowed(m, other))
+    return allowed
+
+
+def _grant(config: RouterConfig, models: Any) -> frozenset[str] | None:
+    if not isinstance(models, (list, tuple, set, frozenset)):
+        return None
+    names = {m for m in models if isinstance(m, str)}
+    if not names or names & ALL_MODELS or ALL_TEAM_MODELS in names:
+        return None
+    lowered = {n.lower() for n in names}
+    for profile in config.profiles.values():
+        if is_allowed(PROFILE_PREFIX + profile.name, lowered):
+            names.update(_profile_models(config, profile))
+    for entry in config.models.values():
+        groups = entry.model_info.get("access_groups") if isinstance(entry.model_info, dict) else None
+        if isinstance(groups, list) and names.intersection(g for g in groups if isinstance(g, str)):
+            names.add(entry.name)
+    return frozenset(names)
+
+
+def _profile_models(config: RouterConfig, profile: Profile) -> set[str]:
+    """Every model a request on ``profile`` can be routed to by the operator's configuration."""
+    tables = {profile.name}
+    if config.tools_profile and profile.use_tools_profile:
+        tables.add(config.tools_profile)
+    budget = getattr(config, "budget", None)
+    if budget is not None and getattr(budget, "enabled", False) and getattr(budget, "eco_profile", None):
+        tables.add(budget.eco_profile)
+    models = {profile.embedding_model} if profile.embedding_model else set()
+    for name in tables & set(config.profiles):
+        models.update(m for route in config.profiles[name].tiers.values() for m in route.candidates)
+    return models
+
+
+def _names(config: RouterConfig, allowed: Iterable[str]) -> set[str]:
+    """Concrete names of an allowed set: its plain names plus the configured models its patterns match."""
+    names = {m for m in allowed if "*" not in m}
+    names.update(m for m in config.models if is_allowed(m, allowed))
+    return names
+
+
+def is_allowed(name: str, allowed: Iterable[str] | None) -> bool:
+    """Whether ``name`` is in ``allowed`` (names or ``*`` patterns); None allows everything."""
+    if allowed is None:
+        return True
+    return any(name == m or ("*" in m and fnmatch.fnmatchcase(name, m)) for m in allowed)
 
 
 @dataclass(frozen=True)
@@ -87,11 +165,30 @@ def choose(
                 reasons.append(f"moved up to {current.name}")
             return Route(profile.name, table.name, current, usable[0], tuple(usable[1:]), tuple(reasons))
     route = table.tiers[start]
+    if needs.allowed_models is not None:
+        return _best_permitted(profile, table, start, needs.allowed_models, reasons)
     reasons.append(f"no model fits; using {route.model}")
     return Route(profile.name, table.name, start, route.model, route.fallbacks, tuple(reasons))
 
 
+def _best_permitted(profile: Profile, table: Profile, start: Tier, allowed: frozenset[str], reasons: list[str]) -> Route:
+    """No model fits every need: the key's allowed models of the table, nearest tier first."""
+    order = [t for t in Tier if t >= start] + [t for t in reversed(Tier) if t < start]
+    tiers = {m: t for t in reversed(order) for m in table.tiers[t].candidates if is_allowed(m, allowed)}
+    permitted = list(dict.fromkeys(m for t in order for m in table.tiers[t].candidates if m in tiers))
+    if not permitted:
+        raise AccessDenied(
+            f"smart/{profile.name}: this key may not use any model that smart/{table.name} routes to "
+            f"({', '.join(dict.fromkeys(m for t in Tier for m in table.tiers[t].candidates))}); "
+            f"the key's allowed models: {', '.join(sorted(allowed)) or 'none'}"
+        )
+    reasons.append(f"no model fits; using {permitted[0]} (allowed for this key)")
+    return Route(profile.name, table.name, tiers[permitted[0]], permitted[0], tuple(permitted[1:]), tuple(reasons))
+
+
 def _unfit(catalog: Catalog, name: str, needs: Needs, needed_tokens: int) -> str | None:
+    if not is_allowed(name, needs.allowed_models):
+        return "not allowed for this key"
     facts = catalog.get(name)
     if needs.has_images and facts.supports_vision is not True:
         return "no vision"
