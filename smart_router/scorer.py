@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -181,6 +182,13 @@ _SCRIPTS = {  # runs of a script's letters: their total length is its letter cou
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))  # \p{Latin} within ASCII
 _LATIN_LANGUAGES = ("en", "de", "es", "pt")
 _LANGUAGE_SAMPLE = 2_000  # characters of the ask that decide its script
+# Typeset mathematics (roots, integrals, sets, super/subscripts but not m² / m³, the minus
+# sign, TeX commands, x^2): one reasoning signal, "math notation", when the ask has any.
+# Not ≤ ≥ ≈ ±: specifications use them ("p99 ≤ 200 ms").
+_MATH_NOTATION = re.compile(
+    "[√∛∫∮∑∏≠≡∞∈∉∀∃⊂⊆∪∩ℕℤℚℝℂ∂∇−\u2070-\u209c]|(?<![mM])[²³]"
+    r"|\\(?:frac|sum|int|sqrt|prod|lim|binom|leq?|geq?|neq|cdot|infty)\b|\w\^[\w(]"
+)
 
 
 def clip(text: str, limit: int) -> str:
@@ -213,6 +221,8 @@ class Scorer:
         ask = stripped[ask_index] if ask_index is not None else ""
         ask_clip = clip(ask, cfg.max_scan_chars)
         ask_matches = self._matcher.match(ask_clip)
+        if _MATH_NOTATION.search(ask_clip):
+            ask_matches.by_dimension["reasoningMarkers"].add("math notation")
         ask_structure = analyze(ask_clip)
 
         signals: dict[str, float] = defaultdict(float)
