@@ -2,7 +2,8 @@
 
 The fake upstream answers every call with 5 prompt and 4 completion tokens. ``cheap`` and
 ``thinker`` are priced through ``model_info.base_model`` (gpt-4o-mini, o3), ``mid`` through
-its own per-token prices, ``nopri`` has no price at all. Every request's row is found by the
+its own per-token prices, ``nopri`` (all of ``smart/unpriced``) has no price at all; the
+baseline is set to ``thinker``. Every request's row is found by the
 ``x-litellm-call-id`` the proxy returns; asynchronous writes are awaited by polling the
 database against a deadline.
 """
@@ -26,7 +27,6 @@ from litellm import ModelResponse, Usage
 from .launcher import BIN, MASTER_KEY, Proxy, start_litellm, upstream_model
 
 PROVE = "Prove by induction, step by step, that 2^n > n for every natural number n"
-DESIGN = "design a high-availability microservices architecture"
 HELLO = "hello, how are you?"
 MID_PRICE = {"input_cost_per_token": 1e-6, "output_cost_per_token": 3e-6}
 PRICE_MAP_NAME = {"cheap": "gpt-4o-mini", "thinker": "o3"}
@@ -44,7 +44,7 @@ def litellm_cost(model: str) -> float | None:
     return None
 
 
-BASELINE = "thinker"  # smart/auto's REASONING model
+BASELINE = "thinker"  # smart_router.baseline_model (also smart/auto's REASONING model)
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,10 @@ class Money:
     def start(self) -> None:
         self.proxy = start_litellm(self.config, env={"SPEND_PROBE_FILE": str(self.probe)})
 
-    def send(self, prompt: str, key: str = MASTER_KEY, stream: bool = False, path: str = "/v1/chat/completions") -> Sent:
+    def send(self, prompt: str, key: str = MASTER_KEY, stream: bool = False, path: str = "/v1/chat/completions",
+             model: str = "smart/auto") -> Sent:  # fmt: skip
         text = f"{prompt} (request {next(_numbers)})"
-        body = {"model": "smart/auto", "stream": stream, "max_tokens": 100}
+        body = {"model": model, "stream": stream, "max_tokens": 100}
         body |= {"input": text} if path == "/v1/responses" else {"messages": [{"role": "user", "content": text}]}
         response = httpx.post(f"{self.proxy.base_url}{path}", json=body, timeout=60, headers={"Authorization": f"Bearer {key}"})
         response.raise_for_status()
@@ -117,9 +118,11 @@ def money(upstream, tmp_path_factory):
         "general_settings": {"master_key": MASTER_KEY, "custom_auth": "tests.proxy.money_helpers.user_api_key_auth"},
         "smart_router": {
             "stats": {"path": str(folder / "stats.db")},
+            "baseline_model": BASELINE,
             "profiles": {
-                "auto": {"tiers": {"SIMPLE": {"model": "cheap", "fallbacks": ["mid"]}, "MEDIUM": "mid", "COMPLEX": "nopri", "REASONING": "thinker"}},
+                "auto": {"tiers": {"SIMPLE": {"model": "cheap", "fallbacks": ["mid"]}, "MEDIUM": "mid", "COMPLEX": "mid", "REASONING": "thinker"}},
                 "eco": {"tiers": {"SIMPLE": "cheap", "MEDIUM": "cheap", "COMPLEX": "mid", "REASONING": "mid"}},
+                "unpriced": {"tiers": {"SIMPLE": "nopri", "MEDIUM": "nopri", "COMPLEX": "nopri", "REASONING": "nopri"}},
             },
         },
     }  # fmt: skip
@@ -154,8 +157,8 @@ def test_anthropic_messages_and_responses_are_priced_too(money, path):
 
 
 def test_a_model_without_a_price_is_unknown_not_free(money):
-    sent = money.send(DESIGN)
-    assert (sent.tier, sent.served) == ("COMPLEX", "nopri")
+    sent = money.send(HELLO, model="smart/unpriced")
+    assert sent.served == "nopri"
     row = money.rows([sent])[sent.call_id]
     assert row["cost"] is None and row["cost_source"] is None
     assert row["baseline_cost"] == pytest.approx(litellm_cost(BASELINE))
@@ -214,7 +217,7 @@ def test_fifty_parallel_requests_lose_no_row(money):
 
 def test_slr_stats_json_matches_what_was_sent(money):
     money.send(HELLO)
-    money.send(DESIGN)
+    money.send(PROVE, model="smart/unpriced")
     assert len(money.rows(money.ledger)) == len(money.ledger)
     out = subprocess.run([str(BIN / "slr"), "stats", "--db", str(money.db), "--json", "--by", "tier"],
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
@@ -235,10 +238,16 @@ def test_slr_stats_json_matches_what_was_sent(money):
             assert group["savings_pct"] == pytest.approx(100 * (1 - sum(known) / baseline), abs=0.01)
         else:
             assert group["cost_usd"] is None and group["savings_pct"] is None
-    assert groups["COMPLEX"]["unknown_price"] == groups["COMPLEX"]["requests"] >= 2
     assert report["total"]["requests"] == len(money.ledger)
-    table = subprocess.run([str(BIN / "slr"), "stats", "--db", str(money.db)], capture_output=True, text=True, check=True).stdout
-    assert "COMPLEX    price unknown" in table and "saved" in table
+    by_model = subprocess.run([str(BIN / "slr"), "stats", "--db", str(money.db), "--by", "model", "--json"],
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+    unpriced = next(g for g in json.loads(by_model)["groups"] if g["key"] == "nopri")
+    assert unpriced["requests"] == unpriced["unknown_price"] == sum(s.served == "nopri" for s in money.ledger) >= 2
+    assert unpriced["cost_usd"] is None and unpriced["savings_pct"] is None
+    table = subprocess.run([str(BIN / "slr"), "stats", "--db", str(money.db), "--by", "model"],
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    line = next(x for x in table.splitlines() if x.startswith("nopri "))
+    assert line.split()[5:8] == ["unknown", "-", "-"] and "saved" in table
 
 
 def test_the_stats_file_survives_a_proxy_restart(money):
