@@ -103,21 +103,37 @@ _CJK_RUN = object()  # plan of a CJK run: substring search
 
 
 class _PhrasePlan:
-    """A token that may start a phrase: its single-word hits and the phrases starting with it."""
+    """A token that may start a phrase: its single-word hits and the phrases starting with it.
 
-    __slots__ = ("hits", "base", "phrases")
+    Phrases are indexed by their second word (when it must match exactly), so at most
+    positions one look-up of the next token settles that no phrase starts there.
+    """
+
+    __slots__ = ("hits", "base", "by_next", "other")
 
     def __init__(self, hits: tuple[tuple[int, Keyword], ...], phrases: tuple[_Phrase, ...]):
         self.hits = hits
         self.base = tuple(_longest_per_dimension(list(hits)))  # the result where no phrase matches
-        self.phrases = tuple(
-            (p, 2 * sum(len(w) for w in p.words) + 1, list(p.words[1:]), any(p.prefix[1:])) for p in phrases
-        )
+        by_next: dict[str, list[tuple]] = defaultdict(list)
+        other: list[tuple] = []
+        for p in phrases:
+            entry = (p, 2 * sum(len(w) for w in p.words) + 1, list(p.words[1:]), any(p.prefix[1:]))
+            if p.prefix[1]:
+                other.append(entry)
+            else:
+                by_next[p.words[1]].append(entry)
+        self.by_next = {word: tuple(entries) for word, entries in by_next.items()}
+        self.other = tuple(other)
 
     def at(self, tokens: list[str], i: int) -> Sequence[Keyword] | None:
         """Keywords starting at ``tokens[i]`` (longest per dimension); None: just ``base``."""
+        if i + 1 >= len(tokens):
+            return None  # a phrase has two words or more
+        entries = self.by_next.get(tokens[i + 1], ())
+        if self.other:
+            entries = (*entries, *self.other)
         hits = None
-        for phrase, rank, rest, rest_has_prefix in self.phrases:
+        for phrase, rank, rest, rest_has_prefix in entries:
             if rest_has_prefix:  # the head word was checked when the plan was made
                 if not phrase.matches_at(tokens, i, phrase.words[0]):
                     continue
