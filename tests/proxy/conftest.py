@@ -8,6 +8,9 @@ import openai
 import pytest
 import redis
 
+from smart_router.engine import engine_for
+from smart_router.scorer import RoutingText
+
 from .fake_upstream import FakeUpstream
 from .launcher import MASTER_KEY, free_port
 
@@ -23,6 +26,14 @@ def upstream():
 def client(proxy):
     """An OpenAI SDK client of the test module's ``proxy``."""
     return openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=MASTER_KEY, max_retries=0)
+
+
+@pytest.fixture(scope="session")
+def scored():
+    """The tier the bundled scoring table gives a prompt: what a proxy without scoring
+    overrides decides, so e2e tests assert routing rules, not today's weights."""
+    scorer = engine_for(None).scorer
+    return lambda prompt: scorer.score(RoutingText.of(prompt)).tier
 
 
 @pytest.fixture(autouse=True)

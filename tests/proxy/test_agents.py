@@ -18,8 +18,7 @@ import anthropic
 import openai
 import pytest
 
-from smart_router.engine import engine_for
-from smart_router.scorer import RoutingText
+from smart_router.scorer import Tier
 
 from .launcher import MASTER_KEY, start_litellm, upstream_model
 
@@ -85,11 +84,12 @@ def tool_result(i, text, error=False):
     ]}  # fmt: skip
 
 
-def test_claude_code_session_routes_turn_by_turn(claude, upstream):
-    scorer = engine_for(None).scorer  # the proxy scores with the same bundled table
-    assert scorer.score(RoutingText.of(ASK)).tier.name == "COMPLEX"
-    # the reminder's text as an ask would be REASONING: an unchanged tier means it was cut
-    assert scorer.score(RoutingText.of(ASK + "\n" + REMINDER_TEXT)).tier.name == "REASONING"
+def test_claude_code_session_routes_turn_by_turn(claude, upstream, scored):
+    tier = scored(ASK)  # the proxy scores with the same bundled table (COMPLEX today)
+    assert tier < Tier.REASONING  # so a stall has a tier to go up to
+    # the reminder's text as part of the ask would score higher: an unchanged tier means it was cut
+    assert scored(ASK + "\n" + REMINDER_TEXT) > tier
+    higher = Tier(tier + 1)
     first = {"role": "user", "content": [{"type": "text", "text": REMINDER}, {"type": "text", "text": ASK}]}
     turns = [first]
     seen = []
@@ -105,16 +105,15 @@ def test_claude_code_session_routes_turn_by_turn(claude, upstream):
     turns += [{"role": "assistant", "content": "Done: the service is split out."}, {"role": "user", "content": "thanks, looks good"}]
     seen.append(send(claude, turns))  # 5: new easy human message
 
-    assert [h["x-smart-router-tier"] for h in seen] == ["COMPLEX", "COMPLEX", "REASONING", "COMPLEX", "COMPLEX"]
-    assert upstream.models() == [
-        "agent-complex", "agent-complex", "agent-reasoning", "agent-complex", "agent-complex",
-    ]  # fmt: skip
+    expected = [tier, tier, higher, tier, tier]
+    assert [h["x-smart-router-tier"] for h in seen] == [t.name for t in expected]
+    assert upstream.models() == [AGENT_MODELS[t.name] for t in expected]
     reasons = [h["x-smart-router-reason"] for h in seen]
     assert "tools -> agentic" in reasons[0]
-    assert "continuation: session tier COMPLEX" in reasons[1]
+    assert f"continuation: session tier {tier.name}" in reasons[1]
     assert "stall: Bash repeated 3x" in reasons[2]
     assert "stall" not in reasons[3] and "continuation" in reasons[3]
-    assert "session: kept COMPLEX" in reasons[4]
+    assert scored("thanks, looks good") < tier and f"session: kept {tier.name}" in reasons[4]
 
 
 def test_claude_code_side_calls_stay_simple(claude, upstream):
@@ -132,7 +131,7 @@ def test_claude_code_side_calls_stay_simple(claude, upstream):
     assert upstream.models() == ["cheap", "cheap"]
 
 
-def test_codex_style_responses_session(proxy, upstream):
+def test_codex_style_responses_session(proxy, upstream, scored):
     client = openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=MASTER_KEY, max_retries=0)
     tools = [{"type": "function", "name": "shell", "description": "Run a shell command",
               "parameters": {"type": "object", "properties": {"command": {"type": "array", "items": {"type": "string"}}}}}]  # fmt: skip
@@ -149,7 +148,9 @@ def test_codex_style_responses_session(proxy, upstream):
         items += [{"type": "function_call", "call_id": f"c{i}", "name": "shell", "arguments": '{"command": ["make", "test"]}'},
                   {"type": "function_call_output", "call_id": f"c{i}", "output": "Error: make: *** [test] Error 2"}]  # fmt: skip
         seen.append(step())
-    assert [h["x-smart-router-tier"] for h in seen] == ["COMPLEX", "COMPLEX", "COMPLEX", "REASONING"]
+    tier = scored(ASK)
+    expected = [tier, tier, tier, Tier(tier + 1)]
+    assert [h["x-smart-router-tier"] for h in seen] == [t.name for t in expected]
     assert "continuation" in seen[1]["x-smart-router-reason"]
     assert "stall" in seen[3]["x-smart-router-reason"]
-    assert upstream.models("/responses") == ["agent-complex", "agent-complex", "agent-complex", "agent-reasoning"]
+    assert upstream.models("/responses") == [AGENT_MODELS[t.name] for t in expected]
