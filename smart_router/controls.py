@@ -5,8 +5,8 @@ Order (later steps win, see ``policy.resolve``):
 2. session stickiness: the conversation's tier is a floor; a tool-result turn keeps it exactly
 3. escalation: "think harder"-style phrases, a regenerated ask, a stalled agent: one tier up each
 4. client overrides (headers or metadata): profile, tier, min-tier, max-tier
-Step 2 sets the session's sticky tier; steps 1, 3 and 4 last for one request. Budgets
-(admin rules) are appended by the hook after these. Pure: no I/O.
+Step 2 sets the session's sticky tier; steps 1, 3 and 4 last for one request. Admin
+rules (overrides disabled, budgets) come after these, in ``routing``. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from .config import ControlSettings, RouterConfig
 from .policy import Adjustment
 from .scorer import Decision, Tier
-from .sessions import SessionState
+from .sessions import SessionState, metadata_sections
 
 HEADER_PREFIX = "x-smart-router-"
 METADATA_PREFIX = "smart_router_"
@@ -46,7 +46,7 @@ class Overrides:
 def requested_overrides(headers: Mapping[str, str], data: Mapping[str, Any]) -> dict[str, Any]:
     """Raw override values by name: ``x-smart-router-*`` headers first, then the same keys
     (or ``smart_router_tier``-style names) in the request's metadata."""
-    metadata = [m for m in (data.get("metadata"), data.get("litellm_metadata")) if isinstance(m, dict)]
+    metadata = metadata_sections(data)
     values: dict[str, Any] = {}
     for name in OVERRIDE_NAMES:
         key = HEADER_PREFIX + name

@@ -66,10 +66,15 @@ def request_headers(data: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
+def metadata_sections(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The request's metadata mappings: ``metadata`` and, for /v1/messages and /v1/responses, ``litellm_metadata``."""
+    return [m for m in (data.get("metadata"), data.get("litellm_metadata")) if isinstance(m, dict)]
+
+
 def session_key(data: Mapping[str, Any], headers: Mapping[str, str], text: RoutingText, owner: str) -> tuple[str, str]:
     """The cache key of this request's session and where it came from (header, metadata, user, hash)."""
     source, value = "hash", None
-    metadata = [m for m in (data.get("metadata"), data.get("litellm_metadata")) if isinstance(m, dict)]
+    metadata = metadata_sections(data)
     candidates = [
         ("header", headers.get(SESSION_HEADER)),
         *(("metadata", m.get("session_id")) for m in metadata),
