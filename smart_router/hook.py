@@ -205,6 +205,8 @@ def _routing_info(data: Any) -> dict | None:
 
 
 def _served_model(response: Any) -> str | None:
+    if hasattr(response, "__aiter__") or hasattr(response, "__anext__"):
+        return None  # a stream: LiteLLM may still fall back on its first chunk, after these headers are built
     hidden = getattr(response, "_hidden_params", None)
     if isinstance(hidden, dict):
         group = (hidden.get("additional_headers") or {}).get("x-litellm-model-group") or hidden.get("model_group")

@@ -1,7 +1,11 @@
 """A small OpenAI- and Anthropic-compatible upstream on 127.0.0.1 that records every request.
 
 Each answer names the model that answered ("answered by <model>"). Models listed in
-``faults`` answer with that HTTP status instead (e.g. 429), to exercise LiteLLM fallbacks.
+``faults`` answer with that HTTP status instead (e.g. 429), to exercise LiteLLM fallbacks,
+or misbehave: ``"timeout"`` holds the request without answering (``hang_seconds``, or until
+``stop``), ``"malformed"`` answers 200 with a body that is not JSON, ``"drop_stream"``
+sends part of the answer (one chunk of a stream, half of a JSON body) and closes the
+connection.
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ class FakeUpstream:
 
     def __init__(self) -> None:
         self.seen: list[Seen] = []
-        self.faults: dict[str, int] = {}
+        self.faults: dict[str, int | str] = {}
+        self.hang_seconds = 30.0
         self._lock = threading.Lock()
+        self._released = threading.Event()
         upstream = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,8 +55,11 @@ class FakeUpstream:
                 with upstream._lock:
                     upstream.seen.append(Seen(path, model, body))
                 status = upstream.faults.get(model)
+                if isinstance(status, str):
+                    self._misbehave(status, body, model)
+                    return
                 if status:
-                    self._json(status, {"error": {"message": f"injected {status} for {model}", "type": "rate_limit_error", "code": str(status)}})
+                    self._json(status, {"error": {"message": f"injected {status} for {model}", "type": "rate_limit_error" if status == 429 else "server_error", "code": str(status)}})
                     return
                 text = f"answered by {model}"
                 if path.endswith("/messages"):
@@ -70,6 +79,44 @@ class FakeUpstream:
                     self._json(200, _response_object(model, text))
                 else:
                     self._json(404, {"error": {"message": f"no route {path}"}})
+
+            def _misbehave(self, fault: str, body: dict, model: str) -> None:
+                if fault == "timeout":
+                    upstream._released.wait(upstream.hang_seconds)
+                    self.close_connection = True
+                    return
+                if fault == "malformed":
+                    data = b'{"id": "chatcmpl-1", "object": "chat.completion", "choices": [{"index": 0, "message": '
+                    if body.get("stream"):
+                        data = b"data: " + data + b"\n\ndata: [DONE]\n\n"
+                    self.send_response(200)
+                    self.send_header("content-type", "text/event-stream" if body.get("stream") else "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                if fault != "drop_stream":
+                    raise ValueError(f"unknown fault {fault!r}")
+                if body.get("stream"):  # chunked, as real providers stream: a close before the last chunk is an error
+                    self.send_response(200)
+                    self.send_header("content-type", "text/event-stream")
+                    self.send_header("transfer-encoding", "chunked")
+                    self.end_headers()
+                    chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": model,
+                             "choices": [{"index": 0, "delta": {"role": "assistant", "content": "answered by "}, "finish_reason": None}]}
+                    event = f"data: {json.dumps(chunk)}\n\n".encode()
+                    self.wfile.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
+                else:
+                    data = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "model": model,
+                                       "choices": [{"index": 0, "message": {"role": "assistant", "content": "x" * 200}}]}).encode()
+                    self.send_response(200)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(2)  # socket.SHUT_RDWR: the peer sees the answer end half-way
 
             def _chat(self, body: dict, model: str, text: str) -> None:
                 usage = {"prompt_tokens": 5, "completion_tokens": 4, "total_tokens": 9}
@@ -133,6 +180,7 @@ class FakeUpstream:
         return self
 
     def stop(self) -> None:
+        self._released.set()
         self._server.shutdown()
         self._server.server_close()
 
