@@ -1,8 +1,11 @@
 """Shared fixtures: the bundled engine, built once per session."""
 
 import os
+import tempfile
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+# in-process hooks record stats somewhere of the test run's own, never in ~/.smart-router
+os.environ["SMART_ROUTER_STATS_DB"] = os.path.join(tempfile.mkdtemp(prefix="slr-tests-"), "stats.db")
 
 import pytest
 

@@ -33,7 +33,13 @@ class Proxy:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.log = log
-        full_env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "PYTHONPATH": str(REPO), **(env or {})}
+        full_env = {
+            **os.environ,
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "PYTHONPATH": str(REPO),
+            "SMART_ROUTER_STATS_DB": str(log.parent / "stats.db"),  # never the user's ~/.smart-router
+            **(env or {}),
+        }
         self._out = log.open("wb")
         self.process = subprocess.Popen(command, stdout=self._out, stderr=subprocess.STDOUT, env=full_env, cwd=str(REPO))
 
