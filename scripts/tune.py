@@ -73,7 +73,10 @@ class Data:
     language: list[str]
 
     def take(self, index) -> "Data":
-        return Data(self.counts[index], self.tokens[index], self.floor[index], self.y[index], [self.language[i] for i in index])
+        return Data(
+            self.counts[index], self.tokens[index], self.floor[index], self.y[index],
+            [self.language[i] for i in index],
+        )
 
 
 def scan(scorer: Scorer, rows) -> Data:
@@ -84,8 +87,12 @@ def scan(scorer: Scorer, rows) -> Data:
         counts.append([d.dimension(n).value * RAW for n in KEYWORD_DIMENSIONS])
         floor = Tier.SIMPLE
         if d.override:
-            floor = Tier.REASONING if d.override.startswith("reasoning") else Tier.COMPLEX if "tokens" in d.override else Tier.MEDIUM
-        tokens.append(d.ask_tokens)
+            floor = (
+                Tier.REASONING if d.override.startswith("reasoning")
+                else Tier.COMPLEX if d.override.startswith("technical") or " tokens > " in d.override
+                else Tier.MEDIUM
+            )  # fmt: skip
+        tokens.append(int(d.dimension("tokenCount").matches[0].split()[0]))  # what the length signal reads
         floors.append(int(floor))
         ys.append(int(row.expected))
         langs.append(row.language)
@@ -147,10 +154,10 @@ def fit_ordinal(x: np.ndarray, y: np.ndarray, l2: float, prior: np.ndarray, step
     return params[:d].copy(), params[d : d + 3].copy()
 
 
-def predict(x: np.ndarray, floor: np.ndarray, w: np.ndarray, bounds) -> np.ndarray:
+def predict(x: np.ndarray, data: "Data", w: np.ndarray, bounds) -> np.ndarray:
     s = x @ w
     tier = (s[:, None] >= np.asarray(bounds)[None, :]).sum(axis=1)
-    return np.maximum(tier, floor)
+    return np.maximum(tier, data.floor)
 
 
 def objective(pred: np.ndarray, y: np.ndarray) -> float:
@@ -163,7 +170,7 @@ def refine_bounds(x, data: Data, w, bounds, rounds: int = 3):
     bounds = list(bounds)
     s = x @ w
     candidates = np.unique(np.round(s, 4))
-    best = objective(predict(x, data.floor, w, bounds), data.y)
+    best = objective(predict(x, data, w, bounds), data.y)
     for _ in range(rounds):
         improved = False
         for i in range(3):
@@ -174,7 +181,7 @@ def refine_bounds(x, data: Data, w, bounds, rounds: int = 3):
                     continue
                 trial = list(bounds)
                 trial[i] = float(c)
-                value = objective(predict(x, data.floor, w, trial), data.y)
+                value = objective(predict(x, data, w, trial), data.y)
                 # prefer the smaller move on ties: stay put unless strictly better
                 if value > best + 1e-9:
                     best, bounds, improved = value, trial, True
@@ -192,7 +199,7 @@ def train(data: Data, saturations, short, long, l2):
 
 def accuracy(data: Data, saturations, short, long, w, bounds) -> float:
     x = features(data, saturations, short, long)
-    return float((predict(x, data.floor, w, bounds) == data.y).mean())
+    return float((predict(x, data, w, bounds) == data.y).mean())
 
 
 def cross_validated(data: Data, saturations, short, long, l2, folds: int) -> float:
@@ -205,13 +212,13 @@ def cross_validated(data: Data, saturations, short, long, l2, folds: int) -> flo
         w, bounds = train(data.take(fit), saturations, short, long, l2)
         held = data.take(test)
         x = features(held, saturations, short, long)
-        hits += int((predict(x, held.floor, w, bounds) == held.y).sum())
+        hits += int((predict(x, held, w, bounds) == held.y).sum())
     return hits / len(data.y)
 
 
 def report(name: str, data: Data, saturations, short, long, w, bounds) -> str:
     x = features(data, saturations, short, long)
-    pred = predict(x, data.floor, w, bounds)
+    pred = predict(x, data, w, bounds)
     by_lang = {}
     for lang in sorted(set(data.language)):
         mask = np.array([lg == lang for lg in data.language])

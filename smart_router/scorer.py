@@ -74,6 +74,7 @@ class ScoringConfig:
     long_tokens: int = 500
     reasoning_override: int = 2
     huge_context_tokens: int = 100_000
+    technical_override: int = 3  # distinct technical terms in the ask -> at least COMPLEX
     max_scan_chars: int = 8_000
     history_turns: int = 4
     history_decay: float = 0.5
@@ -236,7 +237,8 @@ class Scorer:
                 _accumulate(signals, found, self._matcher.match(text), analyze(text), weight)
 
         ask_tokens = count_tokens(ask)
-        dims = [self._dimension(name, signals, found, ask_tokens) for name in DIMENSIONS]
+        length_tokens = _discount_pasted(ask_tokens, ask_clip)
+        dims = [self._dimension(name, signals, found, length_tokens) for name in DIMENSIONS]
         total = sum(d.contribution for d in dims)
         tier = tier_for_score(total, cfg.boundaries)
         last_is_ask = ask_index == len(request.turns) - 1 and ask == request.turns[-1].text
@@ -244,12 +246,20 @@ class Scorer:
 
         override = None
         markers = ask_matches.by_dimension.get("reasoningMarkers", set())
+        technical = ask_matches.by_dimension.get("technicalTerms", set())
+        asks_for_code = bool(ask_matches.by_dimension.get("imperativeVerbs")) and bool(
+            ask_matches.by_dimension.get("codePresence") or ask_structure.code_kinds
+        )
         if len(markers) >= cfg.reasoning_override and tier < Tier.REASONING:
             tier, override = Tier.REASONING, f"reasoning markers: {', '.join(sorted(markers))}"
         elif tokens > cfg.huge_context_tokens and tier < Tier.COMPLEX:
             tier, override = Tier.COMPLEX, f"{tokens} tokens > {cfg.huge_context_tokens}"
+        elif len(technical) >= cfg.technical_override and tier < Tier.COMPLEX:
+            tier, override = Tier.COMPLEX, f"technical terms: {', '.join(sorted(technical))}"
         elif tier < Tier.MEDIUM and self._asks_for_json(request):
             tier, override = Tier.MEDIUM, "structured output requested"
+        elif tier < Tier.MEDIUM and asks_for_code:  # "write a function that ..." is never SIMPLE
+            tier, override = Tier.MEDIUM, "code requested"
 
         return Decision(
             tier=tier,
@@ -302,6 +312,31 @@ class Scorer:
             return True
         system = clip(request.system, self.config.max_scan_chars)
         return bool(self._system_matcher.match(system).by_dimension.get(STRUCTURED_OUTPUT))
+
+
+_PASTE_MARKS = (("```", "```"), ("~~~", "~~~"), ("«", "»"), ("“", "”"), ("„", "“"), ("「", "」"), ("『", "』"), ('"', '"'))
+_PASTE_MIN_CHARS = 200  # a quotation at least this long is pasted material, not instruction
+
+
+def _discount_pasted(tokens: int, text: str) -> int:
+    """Tokens for the length signal: material pasted into the ask (code fences, quotations of
+    200+ characters) counts half, since "summarize this long text" is not a long task.
+    Linear: one ``str.find`` walk per kind of mark."""
+    if not text or len(text) < _PASTE_MIN_CHARS:
+        return tokens
+    pasted = 0
+    for opener, closer in _PASTE_MARKS:
+        start = text.find(opener)
+        while start != -1:
+            end = text.find(closer, start + len(opener))
+            stop = len(text) if end == -1 else end
+            if opener in ("```", "~~~") or stop - start >= _PASTE_MIN_CHARS:
+                pasted += stop - start
+            if end == -1:
+                break
+            start = text.find(opener, end + len(closer))
+    share = min(pasted, len(text)) / len(text)
+    return max(1, round(tokens * (1 - share / 2)))
 
 
 def _length_value(tokens: int, short: int, long: int) -> float:

@@ -76,7 +76,11 @@ def test_two_distinct_reasoning_markers_force_reasoning(scorer):
 
 
 def test_huge_context_is_at_least_complex(scorer):
-    decision = scorer.score(RoutingText.of("ok " * 120_000))
+    # A huge ask is COMPLEX on its length alone; the override is for a short ask on top of a
+    # huge context (an earlier turn), which the length of the ask does not see.
+    assert scorer.score(RoutingText.of("ok " * 120_000)).tier >= Tier.COMPLEX
+    turns = (Turn("user", "ok " * 120_000), Turn("assistant", "Noted."), Turn("user", "thanks"))
+    decision = scorer.score(RoutingText(turns=turns))
     assert decision.tokens > 100_000
     assert decision.tier >= Tier.COMPLEX
     assert decision.override and "tokens" in decision.override
