@@ -5,13 +5,14 @@
 Starts, on free loopback ports: a fast fake OpenAI upstream (a separate asyncio process, so
 the upstream never competes with this client for the GIL), the proxy with our hook
 (``litellm --config``, callbacks: smart_router.hook.proxy_handler) and the same proxy config
-without the callback. Then, interleaving the targets round by round so machine noise hits
-them alike, it measures:
+without the callback. Then, interleaving the targets so machine noise hits them alike, it
+measures:
 
-* non-streaming latency p50 / p99 (one client, sequential requests),
-* streaming time to first byte p50 / p99,
-* requests/s at 1, 10 and 50 concurrent clients for a fixed number of requests (each phase
-  is also bounded in time: ``--phase-seconds``),
+* non-streaming latency p50 / p99 (one client; the targets take turns request by request),
+* streaming time to first byte p50 / p99 (the same way),
+* requests/s at 1, 10 and 50 concurrent clients: ``--rounds`` short runs per target of a
+  fixed number of requests (each also bounded in time: ``--phase-seconds``), the targets
+  back to back; the median per target and the median ratio of back-to-back pairs,
 
 for ``smart/auto`` and for the concrete model it routes to (the model is read from the
 ``x-smart-router-model`` header of a first request), plus that model through the proxy
@@ -195,34 +196,49 @@ class Target:
         self.latency: list[float] = []
         self.ttfb: list[float] = []
         self.rps: dict[int, float] = {}
+        self.rps_runs: dict[int, list[float]] = {}
         self.errors = 0
+        self.retried = 0
 
     def body(self, stream: bool = False) -> dict[str, Any]:
         return {"model": self.model, "messages": [{"role": "user", "content": PROMPT}], "max_tokens": 16, "stream": stream}
 
 
 async def one(client: Any, target: Target, stream: bool = False) -> tuple[float, float]:
-    """(time to first byte, total time) of one request, in seconds."""
-    started = time.perf_counter()
-    first = None
-    async with client.stream("POST", f"{target.base_url}/v1/chat/completions", json=target.body(stream)) as response:
-        async for _ in response.aiter_raw():
-            if first is None:
-                first = time.perf_counter()
-        if response.status_code != 200:
-            target.errors += 1
+    """(time to first byte, total time) of one request, in seconds.
+
+    A pooled keep-alive connection the server has just closed fails before any byte arrives;
+    that request is sent again once (counted in ``retried``), as any HTTP client would.
+    """
+    import httpx
+
+    for attempt in range(2):
+        started = time.perf_counter()
+        first = None
+        try:
+            async with client.stream("POST", f"{target.base_url}/v1/chat/completions", json=target.body(stream)) as response:
+                async for _ in response.aiter_raw():
+                    if first is None:
+                        first = time.perf_counter()
+                if response.status_code != 200:
+                    target.errors += 1
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError):
+            if attempt or first is not None:
+                target.errors += 1
+                break
+            target.retried += 1
+            continue
+        break
     ended = time.perf_counter()
     return (first or ended) - started, ended - started
 
 
-async def sequential(client: Any, targets: list[Target], count: int, rounds: int, stream: bool) -> None:
-    per_round = max(1, count // rounds)
-    for r in range(rounds):
-        order = targets if r % 2 == 0 else list(reversed(targets))
-        for target in order:
-            for _ in range(per_round):
-                ttfb, total = await one(client, target, stream)
-                (target.ttfb if stream else target.latency).append(ttfb if stream else total)
+async def sequential(client: Any, targets: list[Target], count: int, stream: bool) -> None:
+    """``count`` requests per target from one client, interleaved request by request."""
+    for k in range(count):
+        for target in targets[k % len(targets) :] + targets[: k % len(targets)]:
+            ttfb, total = await one(client, target, stream)
+            (target.ttfb if stream else target.latency).append(ttfb if stream else total)
 
 
 async def throughput(client: Any, target: Target, concurrency: int, count: int, limit_s: float) -> float:
@@ -266,17 +282,21 @@ async def measure(args: argparse.Namespace, hook_url: str, plain_url: str, plain
             await one(client, plain)
         memory = {"with_hook_mb": rss_mb(hook_pid), "without_hook_mb": rss_mb(plain_pid)}
 
-        await sequential(client, targets, args.requests, args.rounds, stream=False)
-        await sequential(client, targets, args.requests, args.rounds, stream=True)
+        await sequential(client, targets, args.requests, stream=False)
+        await sequential(client, targets, args.requests, stream=True)
         for concurrency in (1, 10, 50):
+            # short runs, the targets back to back in a rotating order; the ratio of each round's
+            # pair is what machine noise disturbs least
             runs: dict[str, list[float]] = {t.label: [] for t in targets}
+            count = max(concurrency * 3, args.requests // 5)
             for r in range(args.rounds):
-                for target in targets if r % 2 == 0 else list(reversed(targets)):
-                    count = max(concurrency, args.requests // args.rounds)
+                for target in targets[r % len(targets) :] + targets[: r % len(targets)]:
                     runs[target.label].append(await throughput(client, target, concurrency, count, args.phase_seconds))
             for target in targets:
                 target.rps[concurrency] = statistics.median(runs[target.label])
+                target.rps_runs[concurrency] = runs[target.label]
         memory["with_hook_after_run_mb"] = rss_mb(hook_pid)
+        memory["without_hook_after_run_mb"] = rss_mb(plain_pid)
 
     return {"tier": tier, "concrete": concrete, "targets": targets, "memory": memory}
 
@@ -301,29 +321,103 @@ def report(result: dict[str, Any]) -> dict[str, Any]:
     for concurrency in (1, 10, 50):
         line(f"requests/s at {concurrency} concurrent", routed.rps[concurrency], direct.rps[concurrency],
              plain.rps[concurrency], "  ", higher_better=True)  # fmt: skip
-    fewer = 100 * (1 - routed.rps[50] / direct.rps[50])
-    fewer_plain = 100 * (1 - routed.rps[50] / plain.rps[50])
+    def paired(a: Target, b: Target, level: int) -> float:
+        return statistics.median(x / y for x, y in zip(a.rps_runs[level], b.rps_runs[level]))
+
+    for concurrency in (1, 10, 50):
+        rows.append({"metric": f"paired req/s ratio at {concurrency}", "vs_concrete": paired(routed, direct, concurrency),
+                     "vs_no_hook": paired(routed, plain, concurrency)})  # fmt: skip
+    print("req/s of smart/auto / concrete, median of back-to-back pairs: "
+          + ", ".join(f"{c} concurrent {paired(routed, direct, c):.3f}" for c in (1, 10, 50))
+          + "; / proxy without hook: "
+          + ", ".join(f"{c} concurrent {paired(routed, plain, c):.3f}" for c in (1, 10, 50)))  # fmt: skip
+    fewer = 100 * (1 - paired(routed, direct, 50))
+    fewer_plain = 100 * (1 - paired(routed, plain, 50))
     mem = result["memory"]
     print(f"routing overhead: p50 {rows[0]['difference']:+.2f} ms (x{rows[0]['ratio']:.3f}); at 50 concurrent "
-          f"{fewer:+.1f}% fewer requests/s than the concrete model ({fewer_plain:+.1f}% vs the proxy without hook)")
+          f"{fewer:+.1f}% requests/s lost vs the concrete model ({fewer_plain:+.1f}% vs the proxy without hook; "
+          "negative: smart/auto was faster, i.e. noise)")
+    cpu = result["hook_cpu_us"]
+    print(f"the hook's own work per smart/auto request, in-process without HTTP (pre-call hook + headers hook): "
+          f"p50 {cpu[0]:.0f} us, p99 {cpu[1]:.0f} us")
     print(f"RSS after {args_warmup} warm-up requests per proxy: with hook {mem['with_hook_mb']:.1f} MB, "
           f"without {mem['without_hook_mb']:.1f} MB, difference {mem['with_hook_mb'] - mem['without_hook_mb']:+.1f} MB; "
-          f"with hook after the whole run {mem['with_hook_after_run_mb']:.1f} MB")
+          f"after the whole run (the hook proxy served twice the requests): {mem['with_hook_after_run_mb']:.1f} / "
+          f"{mem['without_hook_after_run_mb']:.1f} MB")
+    print(f"  where it goes (fresh process, after importing the proxy): hook code, config and keyword tables "
+          f"{mem['hook_code_mb']:.1f} MB, cl100k token counter {mem['tokenizer_mb']:.1f} MB")
     errors = {t.label: t.errors for t in result["targets"]}
-    if any(errors.values()):
-        print(f"non-200 responses: {errors}")
+    retried = {t.label: t.retried for t in result["targets"]}
+    if any(errors.values()) or any(retried.values()):
+        print(f"failed requests: {errors}; sent again after a closed keep-alive connection: {retried}")
     return {"concrete": result["concrete"], "tier": result["tier"], "rows": rows, "memory": mem, "errors": errors,
+            "hook_cpu_p50_us": cpu[0], "hook_cpu_p99_us": cpu[1],
             "fewer_rps_at_50_pct": fewer, "fewer_rps_at_50_vs_no_hook_pct": fewer_plain}  # fmt: skip
 
 
 args_warmup = 0
+
+_BREAKDOWN = """
+import os, sys
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+import litellm.proxy.proxy_server
+base = rss()
+from smart_router.hook import proxy_handler
+from smart_router.engine import engine_for
+from smart_router.scorer import RoutingText
+engine = engine_for(None)
+hook = rss()
+engine.scorer.score(RoutingText.of("Write a Python function that parses a CSV file."))
+print(hook - base, rss() - hook)
+"""
+
+
+_HOOK_CPU = """
+import asyncio, copy, json, os, sys, time
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+import litellm.proxy.proxy_server
+from smart_router.hook import proxy_handler
+body = {"model": "smart/auto", "messages": [{"role": "user", "content": sys.argv[1]}], "max_tokens": 16}
+async def main():
+    times = []
+    for i in range(int(sys.argv[2]) + 50):
+        data = copy.deepcopy(body)
+        started = time.perf_counter()
+        data = await proxy_handler.async_pre_call_hook(None, None, data, "acompletion")
+        await proxy_handler.async_post_call_response_headers_hook(data, None, None)
+        if i >= 50:
+            times.append(time.perf_counter() - started)
+    times.sort()
+    print(json.dumps([times[len(times) // 2] * 1e6, times[int(len(times) * 0.99)] * 1e6]))
+asyncio.run(main())
+"""
+
+
+def hook_cpu_us(calls: int = 2000) -> tuple[float, float]:
+    """(p50, p99) microseconds of the hook's own work per request (pre-call + headers), in-process."""
+    out = subprocess.run([sys.executable, "-c", _HOOK_CPU, PROMPT, str(calls)], capture_output=True, text=True,
+                         cwd=str(REPO), env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)  # fmt: skip
+    p50, p99 = json.loads(out.stdout.strip().splitlines()[-1])
+    return p50, p99
+
+
+def memory_breakdown() -> tuple[float, float]:
+    """(hook code and config, token counter) RSS in MB, measured in a fresh proxy-like process."""
+    out = subprocess.run([sys.executable, "-c", _BREAKDOWN], capture_output=True, text=True, cwd=str(REPO),
+                         env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)  # fmt: skip
+    code, tokenizer = (float(x) for x in out.stdout.split()[-2:])
+    return code, tokenizer
 
 
 def main() -> int:
     global args_warmup
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=300, help="requests per target and phase")
-    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per phase")
+    parser.add_argument("--rounds", type=int, default=6, help="interleaved throughput runs per target and level")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up requests per proxy before memory is read")
     parser.add_argument("--phase-seconds", type=float, default=60.0, help="time bound of one throughput run")
     parser.add_argument("--json", help="also write the results to this file")
@@ -351,6 +445,8 @@ def main() -> int:
                     raise
         hook, plain = proxies
         result = asyncio.run(measure(args, hook.base_url, plain.base_url, plain.process.pid, hook.process.pid))
+        result["memory"]["hook_code_mb"], result["memory"]["tokenizer_mb"] = memory_breakdown()
+        result["hook_cpu_us"] = hook_cpu_us()
         summary = report(result)
     finally:
         for proxy in proxies:
