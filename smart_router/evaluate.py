@@ -75,6 +75,7 @@ class Report:
     correct: int = 0
     by_language: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     by_tier: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    by_category: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     confusion: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     under: int = 0  # COMPLEX/REASONING expected, SIMPLE chosen
     below: int = 0  # any tier below the expected one
@@ -85,7 +86,9 @@ class Report:
         hit = int(predicted == row.expected)
         self.total += 1
         self.correct += hit
-        for table, key in ((self.by_language, row.language), (self.by_tier, row.expected.name)):
+        for table, key in (
+            (self.by_language, row.language), (self.by_tier, row.expected.name), (self.by_category, row.category)
+        ):
             table[key][0] += hit
             table[key][1] += 1
         self.confusion[row.expected.name][predicted.name] += 1
@@ -104,8 +107,10 @@ class Report:
             "over_routing": pct(self.over, self.total),
             "by_language": {k: pct(*v) for k, v in sorted(self.by_language.items())},
             "by_tier": {t.name: pct(*self.by_tier[t.name]) for t in Tier if t.name in self.by_tier},
+            "by_category": {k: pct(*v) for k, v in sorted(self.by_category.items())},
             "confusion": {t.name: {p.name: self.confusion[t.name][p.name] for p in Tier} for t in Tier},
             "ms_per_row": round(1000 * self.seconds / self.total, 4) if self.total else None,
+            "ms_total": round(1000 * self.seconds, 1),
         }
 
 
@@ -199,7 +204,10 @@ def format_reports(reports: Sequence[dict[str, Any]], cost: dict[str, Any] | Non
         line(f"  lang {lang}", [r["by_language"].get(lang) for r in reports])
     for tier in Tier:
         line(f"  tier {tier.name}", [r["by_tier"].get(tier.name) for r in reports])
+    for category in reports[0].get("by_category", {}):
+        line(f"  kind {category}", [r["by_category"].get(category) for r in reports])
     line("ms per row", [r["ms_per_row"] for r in reports], "")
+    line("ms for all rows", [r["ms_total"] for r in reports], "")
     first = reports[0]
     lines.append("")
     lines.append(f"confusion ({first['name']}): rows = expected, columns = routed")
