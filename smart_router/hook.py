@@ -53,10 +53,7 @@ class SmartRouterHook(CustomLogger):
         self._config_path = config_path
         self._sessions: SessionStore | None = None
         if "litellm.proxy.proxy_server" in sys.modules:
-            try:
-                self.engine  # inside the proxy: validate the config at start-up, not on the first request
-            except ConfigError as exc:
-                _stop_startup(exc)
+            self.engine  # inside the proxy: validate the config at start-up, not on the first request
 
     @property
     def engine(self) -> Engine:
@@ -176,8 +173,8 @@ class SmartRouterHook(CustomLogger):
 
 
 def _stop_startup(error: ConfigError) -> None:
-    """One clear log line for a bad config, then stop the proxy (an exception here would be
-    printed by the ASGI server as a long traceback that buries the line)."""
+    """One clear log line for a bad config, then stop the proxy that is importing this module
+    (an exception would be printed by the ASGI server as a long traceback that buries the line)."""
     logger.error("smart_router: config error: %s", error)
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
@@ -220,4 +217,7 @@ def _ascii(value: Any) -> str:
     return text.encode("ascii", "backslashreplace").decode("ascii")[:512]
 
 
-proxy_handler = SmartRouterHook(os.environ.get(CONFIG_ENV) or None)
+try:
+    proxy_handler = SmartRouterHook(os.environ.get(CONFIG_ENV) or None)
+except ConfigError as _error:  # only raised when a proxy imports the callback (see __init__)
+    _stop_startup(_error)

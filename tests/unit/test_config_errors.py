@@ -7,7 +7,6 @@ it with a bad ``smart_router`` section.
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -126,26 +125,26 @@ def test_slr_start_exits_nonzero_with_the_line_and_no_traceback(tmp_path):
     _assert_one_line(lines[0], path, "smart_router.profiles.auto.tiers.MEDIUM.model", ["'gpt-9'"])
 
 
-def test_hook_built_inside_the_proxy_reports_one_line(tmp_path, caplog, monkeypatch):
-    """LiteLLM imports the callback module; a bad section must give one clear line, then stop."""
-    import smart_router.hook as hook_module
-    from smart_router.engine import engine_for
-
+def test_hook_module_imported_by_a_proxy_reports_one_line_and_exits(tmp_path):
+    """What LiteLLM does at start-up: import the proxy, then the callback module."""
     path = _write(tmp_path, _without_tier())
-    monkeypatch.setitem(sys.modules, "litellm.proxy.proxy_server", sys.modules.get("litellm.proxy.proxy_server") or object())
-
-    def exit_now(code):  # stands in for os._exit, which would end pytest too
-        raise SystemExit(code)
-
-    monkeypatch.setattr(hook_module.os, "_exit", exit_now)
-    engine_for.cache_clear()
-    with caplog.at_level(logging.ERROR, logger="smart_router"), pytest.raises(SystemExit) as stop:
-        hook_module.SmartRouterHook(str(path))
-    assert stop.value.code == 1
-    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert len(lines) == 1
+    code = "import litellm.proxy.proxy_server\nimport smart_router.hook\nprint('not reached')"
+    env = {**os.environ, "SMART_ROUTER_CONFIG": str(path), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 1
+    assert "not reached" not in done.stdout and "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if "config error" in line]
+    assert len(lines) == 1, done.stderr[-2000:]
     assert lines[0].startswith("smart_router: config error: ")
     _assert_one_line(lines[0], path, "smart_router.profiles.auto.tiers.COMPLEX", ["SIMPLE, MEDIUM, COMPLEX and REASONING"])
+
+
+def test_building_the_hook_elsewhere_raises_config_error(tmp_path):
+    from smart_router.hook import SmartRouterHook
+
+    path = _write(tmp_path, _without_tier())
+    with pytest.raises(ConfigError):
+        SmartRouterHook(str(path)).engine
 
 
 def test_plain_litellm_with_a_bad_section_stops_with_one_clear_line(tmp_path):
