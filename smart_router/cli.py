@@ -256,6 +256,9 @@ def _cmd_start(args: argparse.Namespace) -> int:
     source = resolve_config_path(args.config) or str(bundled_config_path())
     load_config(source)  # validate before launching: errors name file and key
     document = read_yaml(source)
+    for key in ("general_settings", "litellm_settings", "router_settings", "environment_variables"):
+        if document.get(key) is not None and not isinstance(document[key], dict):
+            raise ConfigError(source, key, f"expected a mapping, got {type(document[key]).__name__}")
     missing = missing_env(document)
     demo = args.demo or bool(missing)
     if demo:

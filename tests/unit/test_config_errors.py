@@ -163,3 +163,14 @@ def test_plain_litellm_with_a_bad_section_stops_with_one_clear_line(tmp_path):
     lines = [line for line in log.splitlines() if "smart_router: config error:" in line]
     assert len(lines) == 1, log[-3000:]
     _assert_one_line(lines[0], path, "smart_router.profiles.auto.tiers.MEDIUM.model", ["'gpt-9'", "big, small"])
+
+
+@pytest.mark.parametrize("key", ["general_settings", "litellm_settings", "router_settings"])
+def test_slr_start_rejects_litellm_sections_that_are_not_mappings(tmp_path, capsys, key):
+    config = _config()
+    config[key] = ["not", "a", "mapping"]
+    path = _write(tmp_path, config)
+    assert main(["start", "--config", str(path)]) == 1  # stops before launching anything
+    err = capsys.readouterr().err
+    assert err.startswith("slr: config error: ")
+    _assert_one_line(err, path, key, ["expected a mapping"])
