@@ -70,6 +70,7 @@ class SmartRouterHook(CustomLogger):
         return self._sessions
 
     async def async_pre_call_hook(self, user_api_key_dict: Any, cache: Any, data: dict, call_type: str) -> dict:
+        _drop_client_routing_info(data)  # only the hook writes it: clients must not fake headers or stats rows
         model = data.get("model") if isinstance(data, dict) else None
         if not isinstance(model, str) or not model.lower().startswith(PROFILE_PREFIX):
             return data
@@ -189,6 +190,14 @@ def _shared_cache() -> Any:
     except Exception:  # pragma: no cover - proxy extras missing
         return None
     return getattr(proxy_server, "redis_usage_cache", None)
+
+
+def _drop_client_routing_info(data: Any) -> None:
+    if isinstance(data, dict):
+        for key in ("metadata", "litellm_metadata"):
+            section = data.get(key)
+            if isinstance(section, dict):
+                section.pop(METADATA_KEY, None)
 
 
 def _routing_info(data: Any) -> dict | None:

@@ -146,3 +146,14 @@ def test_proxy_log_has_no_keys_and_no_prompts(proxy, upstream):
     assert "INFO smart_router smart_router smart/auto ->" in log, "the hook's per-request INFO line must be in the scanned log"
     for secret in (MASTER, UPSTREAM_KEY, MARKER):
         assert secret not in log, f"{secret!r} found in the proxy log"
+
+
+def test_clients_cannot_fake_routing_headers(proxy, upstream):
+    fake = {"profile": "auto", "tier": "REASONING", "score": 0.9, "model": "spoofed", "reason": "spoofed", "requested": "smart/auto"}
+    with httpx.Client(base_url=proxy.base_url, headers={"Authorization": f"Bearer {MASTER}"}, timeout=60) as client:
+        concrete = client.post("/v1/chat/completions", json={"model": "small", "metadata": {"smart_router": fake},
+                                                             "messages": [{"role": "user", "content": "hi"}]})  # fmt: skip
+        assert concrete.status_code == 200 and not any(h.startswith("x-smart-router-") for h in concrete.headers)
+        routed = client.post("/v1/messages", json={"model": "smart/auto", "max_tokens": 10, "metadata": {"smart_router": fake},
+                                                   "messages": [{"role": "user", "content": "hi"}]})  # fmt: skip
+        assert routed.status_code == 200 and routed.headers["x-smart-router-model"] == "small"

@@ -186,3 +186,23 @@ def test_huge_bodies_are_scored_off_the_loop_without_stalling_it(capsys):
     assert routed == HUGE_BODIES and set(stalls) == {"megabyte_word", "huge_text", "deep_turns"}
     assert max(loop_cpu.values()) < LOOP_BUDGET_S, loop_cpu
     assert math.isfinite(worst) and worst < STALL_BUDGET_S, stalls
+
+
+def test_clients_cannot_supply_the_routing_decision():
+    """``metadata.smart_router`` is the hook's: a client's copy would fake headers and stats rows."""
+    hook = SmartRouterHook()
+    fake = {"profile": "auto", "tier": "REASONING", "score": 0.9, "model": "o3-spoof", "reason": "spoofed", "requested": "smart/auto"}
+
+    async def run(body: dict, call_type: str) -> tuple[dict, dict | None]:
+        data = await hook.async_pre_call_hook(None, None, body, call_type)
+        return data, await hook.async_post_call_response_headers_hook(data, None, None)
+
+    for section in ("metadata", "litellm_metadata"):
+        data, headers = asyncio.run(run({"model": "gpt-4o", section: {"smart_router": dict(fake), "user": "u"}}, "acompletion"))
+        assert "smart_router" not in data[section] and data[section]["user"] == "u" and headers is None
+        for junk in ({"tier": 1}, "x", 5):
+            data, headers = asyncio.run(run({"model": "gpt-4o", section: {"smart_router": junk}}, "acompletion"))
+            assert headers is None
+        body = {"model": "smart/auto", "messages": [{"role": "user", "content": "hi"}], section: {"smart_router": dict(fake)}}
+        data, headers = asyncio.run(run(body, "anthropic_messages"))
+        assert headers["x-smart-router-model"] != "o3-spoof" and headers["x-smart-router-reason"] != "spoofed"
