@@ -50,10 +50,16 @@ class SessionState:
 _DIGEST_SPAN = 65_536  # longer texts are digested by length, head and tail: bounded time on the event loop
 
 
+def _bounded(text: str) -> str:
+    """``text`` itself, or its length, head and tail when it is very long (a stand-in to digest)."""
+    if len(text) > 2 * _DIGEST_SPAN:
+        return f"{len(text)}\x00{text[:_DIGEST_SPAN]}\x00{text[-_DIGEST_SPAN:]}"
+    return text
+
+
 def digest(text: str) -> str:
     """A short stable digest of ``text``."""
-    if len(text) > 2 * _DIGEST_SPAN:
-        text = f"{len(text)}\x00{text[:_DIGEST_SPAN]}\x00{text[-_DIGEST_SPAN:]}"
+    text = _bounded(text)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
@@ -88,7 +94,7 @@ def session_key(data: Mapping[str, Any], headers: Mapping[str, str], text: Routi
             break
     if value is None:
         first = next((t.text for t in text.turns if t.role == "user"), "")
-        value = digest(text.system + "\x00" + first)
+        value = digest(_bounded(text.system) + "\x00" + _bounded(first))  # no copy of a megabyte ask
     return KEY_PREFIX + digest(f"{owner}\x00{source}\x00{value}"), source
 
 
