@@ -141,3 +141,13 @@ def test_lean_encoder_counts_like_tiktoken():
     for _ in range(500):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 200)))
         assert tokens._exact(text) == len(reference.encode_ordinary(text))
+
+
+def test_math_notation_probes_equal_the_single_regex():
+    from smart_router.scorer import _MATH_NOTATION, _has_math_notation
+
+    rng = random.Random(17)
+    pool = list("abc mM x^2 ( \\ ²³√−⁰₁ℝ\n_") + ["\\frac", "\\le", "\\leq ", "\\lex", "x^", "m²", "M³", "é", "中", "^("]
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 25)))
+        assert _has_math_notation(text) == bool(_MATH_NOTATION.search(text)), text
