@@ -108,4 +108,5 @@ def count_joined(parts: Sequence[str], last_tokens: int | None = None) -> int:
     """
     if last_tokens is None or len(parts) < 2 or not parts[-1] or parts[-1][0].isspace():
         return count_tokens("\n".join(parts))
-    return count_tokens("\n".join(parts[:-1]) + "\n") + last_tokens
+    head = "\n".join(parts[:-1]) + "\n"
+    return (1 if head == "\n" else count_tokens(head)) + last_tokens  # "\n" alone is one token
