@@ -6,21 +6,26 @@ Keyword matching does not depend on the numbers being tuned, so every row is sca
 once (with saturations set very high, which recovers each dimension's raw signal count)
 and each candidate table is then scored arithmetically.
 
-The search has two stages, both on ``tune`` rows only:
+Everything starts from the hand-written table (``PRIOR``: the routing table of the product
+this is modelled on, with more weight on reasoning, code, technical and domain terms), so a
+run is reproducible. Two stages fit a table, both on ``tune`` rows only:
 
 1. weights and boundaries: an ordinal logistic regression (proportional odds) of the tier
-   on the dimension values, with an L2 penalty toward zero and sign constraints (every
-   dimension pushes up except ``simpleIndicators``), fitted by projected gradient descent.
-   It optimizes a smooth likelihood over every row rather than the accuracy count, which is
-   what keeps it from chasing single rows;
-2. boundaries only: a small coordinate search that maximizes accuracy minus a penalty for
+   on the dimension values, in the table's own units with a free sharpness, with an L2
+   penalty pulling the weights toward ``PRIOR`` and sign constraints (every dimension
+   pushes up except ``simpleIndicators``), fitted by projected Adam. It optimizes a smooth
+   likelihood over every row rather than the accuracy count, which keeps it from chasing
+   single rows;
+2. boundaries only: a coordinate search that maximizes accuracy minus a penalty for
    under-routing (a COMPLEX/REASONING row sent to SIMPLE), with the weights fixed.
 
-Saturations and the length range are picked from small grids by k-fold cross-validation
-*inside* ``tune`` (fit on k-1 folds, count hits on the left-out fold), so the choice does
-not look at ``holdout`` either. The holdout split is only reported, next to tune, the
-cross-validated tune accuracy and the gap between them (a large tune - holdout gap means
-over-fitting). ``--write`` stores the result in smart_router/data/scoring.yaml.
+Around the fit, by 5-fold cross-validation *inside* ``tune`` (fit on 4 folds, count hits on
+the fifth): the L2 strength (the strongest pull within one standard error of the best
+accuracy), then the length range, then each dimension's saturation from a small grid.
+Overrides (reasoning markers, huge context, technical terms, JSON, code requests) are
+applied as floors, as the scorer does. ``--nested`` redoes the saturation search inside
+each fold to estimate the whole procedure on rows it never saw. The holdout split is only
+reported, never searched on. ``--write`` stores the table in smart_router/data/scoring.yaml.
 
 Needs numpy (a dependency of the tuning script only, not of the router).
 """
