@@ -27,7 +27,7 @@ applied as floors, as the scorer does. ``--nested`` redoes the saturation search
 each fold to estimate the whole procedure on rows it never saw. The holdout split is only
 reported, never searched on. ``--write`` stores the table in smart_router/data/scoring.yaml.
 
-Needs numpy (a dependency of the tuning script only, not of the router).
+Needs numpy, a dependency of the tuning script only: ``pip install -e ".[tune]"``.
 """
 
 from __future__ import annotations
