@@ -33,13 +33,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # a closed pipe surfaces here, not at interpreter exit
+        return code
     except ConfigError as exc:
         print(f"slr: config error: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:
         print(f"slr: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`slr test ... | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -83,3 +83,15 @@ def test_version_and_help():
     helped = run("--help")
     assert helped.returncode == 0 and "start" in helped.stdout and "models" in helped.stdout
     assert run().returncode == 2
+
+
+def test_output_cut_short_by_a_closed_pipe_is_not_a_traceback():
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "smart_router.cli", "models"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        process.stdout.close()  # like `| head` exiting: hung up before slr writes anything
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 0
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
