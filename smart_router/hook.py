@@ -23,6 +23,7 @@ from litellm.integrations.custom_logger import CustomLogger
 
 from . import stats
 from .config import PROFILE_PREFIX, ConfigError
+from .controls import HEADER_PREFIX
 from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
 from .routing import key_allowed_models, route_request
 from .select import AccessDenied, is_allowed
@@ -34,7 +35,6 @@ GENERATION_CALLS = {"acompletion", "completion", "atext_completion", "text_compl
 EMBEDDING_CALLS = {"aembedding", "embedding"}
 LITELLM_METADATA_CALLS = {"anthropic_messages", "aresponses", "responses"}
 METADATA_KEY = "smart_router"
-HEADER_PREFIX = "x-smart-router-"
 
 
 def _proxy_config_path() -> str | None:

@@ -80,9 +80,8 @@ def _profile_models(config: RouterConfig, profile: Profile) -> set[str]:
     tables = {profile.name}
     if config.tools_profile and profile.use_tools_profile:
         tables.add(config.tools_profile)
-    budget = getattr(config, "budget", None)
-    if budget is not None and getattr(budget, "enabled", False) and getattr(budget, "eco_profile", None):
-        tables.add(budget.eco_profile)
+    if config.budget.enabled and config.budget.eco_profile:
+        tables.add(config.budget.eco_profile)
     models = {profile.embedding_model} if profile.embedding_model else set()
     for name in tables & set(config.profiles):
         models.update(m for route in config.profiles[name].tiers.values() for m in route.candidates)
