@@ -232,13 +232,13 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from . import stats
+    from . import report, stats
 
     path = Path(args.db).expanduser() if args.db else stats.db_path(load_config(resolve_config_path(args.config)).stats)
-    since = stats.parse_since(args.since) if args.since else None
+    since = report.parse_since(args.since) if args.since else None
     try:
-        groups, total = stats.summarize(path, since, args.by)
-        tiers = groups if args.by == "tier" else stats.summarize(path, since, "tier")[0]
+        groups, total = report.summarize(path, since, args.by)
+        tiers = groups if args.by == "tier" else report.summarize(path, since, "tier")[0]
     except FileNotFoundError as exc:
         print(f"slr: {exc}", file=sys.stderr)
         return 1
@@ -247,11 +247,11 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         report = {"db": str(path), "since": since_text, "by": args.by, "groups": [g.to_dict() for g in groups]}
         print(json.dumps({**report, "total": total.to_dict()}, indent=2))
     elif args.csv:
-        print(stats.to_csv(groups, total), end="")
+        print(report.to_csv(groups, total), end="")
     else:
         print(f"{path}{f' since {args.since}' if args.since else ''}\n")
-        print(stats.format_table(groups, total, args.by) + "\n")
-        print(stats.format_bars(tiers))
+        print(report.format_table(groups, total, args.by) + "\n")
+        print(report.format_bars(tiers))
     return 0
 
 

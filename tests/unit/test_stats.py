@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from smart_router import stats
+from smart_router import report, stats
 from smart_router.cli import main
 from smart_router.config import ConfigError, load_config
 from smart_router.engine import Engine
@@ -199,7 +199,7 @@ def filled(tmp_path):
 
 def test_summaries_compare_only_requests_priced_both_ways(filled):
     path, _ = filled
-    groups, total = stats.summarize(path, by="tier")
+    groups, total = report.summarize(path, by="tier")
     by_tier = {g.key: g for g in groups}
     assert [g.key for g in groups] == ["SIMPLE", "MEDIUM", "REASONING"]
     simple = by_tier["SIMPLE"]
@@ -216,17 +216,17 @@ def test_summaries_compare_only_requests_priced_both_ways(filled):
 
 def test_grouping_and_since(filled):
     path, day = filled
-    assert [g.key for g in stats.summarize(path, by="day")[0]] == ["2026-11-20", "2026-11-21"]
-    assert {g.key for g in stats.summarize(path, by="model")[0]} == {"cheap", "nopri", "mid", "top"}
-    assert [g.key for g in stats.summarize(path, by="profile")[0]] == ["smart/auto"]
-    recent, total = stats.summarize(path, since=day + 3600, by="tier")
+    assert [g.key for g in report.summarize(path, by="day")[0]] == ["2026-11-20", "2026-11-21"]
+    assert {g.key for g in report.summarize(path, by="model")[0]} == {"cheap", "nopri", "mid", "top"}
+    assert [g.key for g in report.summarize(path, by="profile")[0]] == ["smart/auto"]
+    recent, total = report.summarize(path, since=day + 3600, by="tier")
     assert total.requests == 4
-    assert stats.parse_since("7d", now=day) == day - 7 * 86400
-    assert stats.parse_since("2026-11-21") == day + 12 * 3600
+    assert report.parse_since("7d", now=day) == day - 7 * 86400
+    assert report.parse_since("2026-11-21") == day + 12 * 3600
     with pytest.raises(ValueError, match="--since"):
-        stats.parse_since("last week")
+        report.parse_since("last week")
     with pytest.raises(ValueError):
-        stats.summarize(path, by="color")
+        report.summarize(path, by="color")
 
 
 def test_slr_stats_json_csv_and_terminal(filled, capsys):
@@ -275,7 +275,7 @@ def test_config_errors_name_file_and_key(config_file, tmp_path, section, where):
 
 
 def test_bars_say_dearer_when_the_routed_model_costs_more_than_the_baseline():
-    complex_tier = stats.Summary(key="COMPLEX", requests=1, errors=0, fallbacks=0, prompt_tokens=10, completion_tokens=20,
+    complex_tier = report.Summary(key="COMPLEX", requests=1, errors=0, fallbacks=0, prompt_tokens=10, completion_tokens=20,
                                  cost_usd=3.3e-4, unknown_price=0, estimated=0, priced_cost_usd=3.3e-4, baseline_usd=1.8e-4)  # fmt: skip
     assert complex_tier.savings_pct == pytest.approx(-83.33, abs=0.01)
-    assert stats.format_bars([complex_tier]).splitlines()[1] == "COMPLEX    " + "#" * 40 + " $0.000330 vs $0.000180  83.3% dearer"
+    assert report.format_bars([complex_tier]).splitlines()[1] == "COMPLEX    " + "#" * 40 + " $0.000330 vs $0.000180  83.3% dearer"

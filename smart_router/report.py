@@ -1,0 +1,163 @@
+"""Reports over the stats file: totals by profile, tier, model or day, as a table, bars or CSV.
+
+Read-only: ``slr stats`` opens the SQLite file the proxy writes (``smart_router.stats``).
+Savings compare only requests whose actual and baseline prices are both known; the others
+are counted as "unknown price", never as 0 or 100% savings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sqlite3
+import time
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .scorer import Tier
+from .stats import EMBEDDING_TIER
+
+GROUPINGS = {"profile": "requested", "tier": "tier", "model": "served", "day": "date(ts, 'unixepoch')"}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals of one group of rows. ``savings_*`` compare only rows whose both prices are known."""
+
+    key: str
+    requests: int
+    errors: int
+    fallbacks: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None  # every request with a known price
+    unknown_price: int  # requests whose actual or baseline price is unknown
+    estimated: int  # requests LiteLLM logged without a price, priced here from the price list
+    priced_cost_usd: float | None  # the requests with both prices known ...
+    baseline_usd: float | None  # ... and what the baseline model would have cost for them
+
+    @property
+    def savings_usd(self) -> float | None:
+        if self.baseline_usd is None or self.priced_cost_usd is None:
+            return None
+        return self.baseline_usd - self.priced_cost_usd
+
+    @property
+    def savings_pct(self) -> float | None:
+        if self.savings_usd is None or not self.baseline_usd:
+            return None
+        return 100 * self.savings_usd / self.baseline_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {
+            "savings_usd": self.savings_usd,
+            "savings_pct": None if self.savings_pct is None else round(self.savings_pct, 2),
+        }
+
+
+_PRICED = "status = 'ok' AND cost IS NOT NULL AND baseline_cost IS NOT NULL"
+_AGGREGATES = f"""
+    COALESCE(SUM(status = 'ok'), 0), COALESCE(SUM(status = 'error'), 0),
+    COALESCE(SUM(status = 'ok' AND served IS NOT NULL AND served != model), 0),
+    COALESCE(SUM(CASE WHEN status = 'ok' THEN prompt_tokens END), 0),
+    COALESCE(SUM(CASE WHEN status = 'ok' THEN completion_tokens END), 0),
+    SUM(CASE WHEN status = 'ok' THEN cost END),
+    COALESCE(SUM(status = 'ok' AND NOT ({_PRICED})), 0), COALESCE(SUM(status = 'ok' AND cost_source = 'price list'), 0),
+    SUM(CASE WHEN {_PRICED} THEN cost END), SUM(CASE WHEN {_PRICED} THEN baseline_cost END)
+"""
+
+
+def summarize(path: Path, since: float | None = None, by: str = "tier") -> tuple[list[Summary], Summary]:
+    """Groups (``by`` profile, tier, model or day) and the total, of rows at or after ``since``."""
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}; valid: {', '.join(GROUPINGS)}")
+    if not path.is_file():
+        raise FileNotFoundError(f"no statistics at {path} (the proxy writes them once it has routed a request)")
+    conn = sqlite3.connect(str(path), timeout=30)
+    try:
+        where, args = ("WHERE ts >= ?", (since,)) if since is not None else ("", ())
+        key = GROUPINGS[by]
+        grouped = conn.execute(f"SELECT COALESCE({key}, '?'), {_AGGREGATES} FROM requests {where} GROUP BY 1", args).fetchall()
+        total = conn.execute(f"SELECT 'total', {_AGGREGATES} FROM requests {where}", args).fetchone()
+    finally:
+        conn.close()
+    groups = [Summary(*r) for r in grouped]
+    return sorted(groups, key=_order(by)), Summary(*total)
+
+
+def _order(by: str):
+    if by == "tier":
+        ranks = {name: i for i, name in enumerate([*Tier.__members__, EMBEDDING_TIER])}
+        return lambda s: (ranks.get(s.key, len(ranks)), s.key)
+    if by == "day":
+        return lambda s: s.key
+    return lambda s: (-(s.cost_usd or 0), s.key)
+
+
+SINCE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(text: str, now: float | None = None) -> float:
+    """``7d``, ``12h``, ``30m``, ``2w`` before now, or a date ``2026-11-01`` (UTC); epoch seconds."""
+    match = SINCE.match(text.strip())
+    if match:
+        return (time.time() if now is None else now) - float(match.group(1)) * UNIT_SECONDS[match.group(2)]
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"--since {text!r}: expected e.g. 7d, 12h, 30m, 2w or a date like 2026-11-01") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def to_csv(groups: list[Summary], total: Summary) -> str:
+    """Groups and total as CSV with a header."""
+    out = io.StringIO()
+    rows = [s.to_dict() for s in [*groups, total]]
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def format_table(groups: list[Summary], total: Summary, by: str) -> str:
+    """A terminal table of the groups and the total."""
+    header = f"{by:20} {'requests':>8} {'errors':>6} {'fallback':>8} {'tokens in/out':>15} {'cost':>11} {'baseline':>11} {'saved':>7} {'unknown price':>13}"
+    lines = [header, "-" * len(header)]
+    for s in [*groups, total]:
+        if s is total:
+            lines.append("-" * len(header))
+        tokens = f"{s.prompt_tokens}/{s.completion_tokens}"
+        lines.append(
+            f"{s.key[:20]:20} {s.requests:>8} {s.errors:>6} {s.fallbacks:>8} {tokens:>15} {_usd(s.cost_usd):>11} "
+            f"{_usd(s.baseline_usd) if s.baseline_usd is not None else '-':>11} {_pct(s.savings_pct):>7} {s.unknown_price:>13}"
+        )  # fmt: skip
+    if total.estimated:
+        lines.append(f"{total.estimated} of the costs are list prices: LiteLLM logged no price for those requests")
+    return "\n".join(lines)
+
+
+def format_bars(tiers: list[Summary], width: int = 40) -> str:
+    """Per tier: actual cost (#) against the baseline's cost (.) for the requests priced both ways."""
+    scale = max([s.baseline_usd or 0 for s in tiers] + [s.priced_cost_usd or 0 for s in tiers] + [0])
+    lines = ["cost per tier: # routed, . baseline (requests with both prices known)"]
+    for s in tiers:
+        if s.baseline_usd is None or s.priced_cost_usd is None or not scale:
+            lines.append(f"{s.key:10} price unknown ({s.unknown_price} requests)")
+            continue
+        used, base = round(width * s.priced_cost_usd / scale), round(width * s.baseline_usd / scale)
+        bar = "#" * used + "." * max(0, base - used)
+        verdict = "-" if s.savings_pct is None else f"{abs(s.savings_pct):.1f}% {'saved' if s.savings_pct >= 0 else 'dearer'}"
+        lines.append(f"{s.key:10} {bar:{width}} {_usd(s.priced_cost_usd)} vs {_usd(s.baseline_usd)}  {verdict}")
+    return "\n".join(lines)
+
+
+def _usd(value: float | None) -> str:
+    return "unknown" if value is None else f"${value:.6f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
