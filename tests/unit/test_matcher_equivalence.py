@@ -106,8 +106,20 @@ def test_tokenize_and_normalize_fast_paths_are_exact():
         assert matcher.normalize(text) == text.casefold().translate(matcher._ARABIC_FOLD), text
 
 
+# One plain regular expression per code kind: the reference structure.analyze's probes must equal.
+CODE_PATTERNS = {
+    "code fence": r"```|~~~",
+    "definition": r"\b(?:def|fn|func|function|class|struct|impl|interface|enum)\s+[A-Za-z_]\w{0,60}\s{0,3}[(<:{]",
+    "statement": r"(?m)^[ \t]{0,40}(?:import|from|#include|using|package|return|const|let|var|public|private|static|SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER)\b",
+    "call": r"\b[A-Za-z_][\w.]{0,60}\([^()\n]{0,80}\)\s{0,3}[{;:]",
+    "operator": r"=>|->|::|===|!==|==|!=|&&|\|\||\+=|\+\+|<<|>>",
+    "line end": r"(?m)[;{}][ \t]{0,20}$",
+    "traceback": r"Traceback \(most recent call last\)|\bat [\w.$]{1,200}\(|\b\w{1,60}(?:Error|Exception):",
+}
+
+
 def test_structure_equals_one_regex_per_kind():
-    reference = {name: regex.compile(pattern) for name, pattern in structure._CODE_PATTERNS.items()}
+    reference = {name: regex.compile(pattern) for name, pattern in CODE_PATTERNS.items()}
     list_item = regex.compile(r"(?m)^[ \t]{0,20}(?:\d{1,3}[.)]|[-*•])[ \t]+\S")
     rng = random.Random(14)
     pieces = list("abcXYZ_019 \t\n()[]{}<>:;=!&|+-*.~`?？,،•") + [
