@@ -372,9 +372,7 @@ def build_scoring(
     """Bundled scoring table and keyword lists, with the config's overrides applied."""
     base, keyword_data = _default_scoring_data()
     overrides = _mapping(path, "smart_router.scoring", overrides)
-    allowed = {"boundaries", "dimensions", "token_count", "overrides", "text", "keywords"}
-    for unknown in set(overrides) - allowed:
-        raise ConfigError(path, f"smart_router.scoring.{unknown}", f"unknown key; valid: {', '.join(sorted(allowed))}")
+    _only(path, "smart_router.scoring", overrides, {"boundaries", "dimensions", "token_count", "overrides", "text", "keywords"})
 
     def merged(name: str) -> dict:
         value = dict(base.get(name) or {})
@@ -435,8 +433,7 @@ def _keywords(path: str, base: Mapping[str, Any], raw: Any) -> dict[str, dict[st
     """Apply ``keywords: {extend: {...}, replace: {...}}`` to the bundled lists."""
     key = "smart_router.scoring.keywords"
     raw = _mapping(path, key, raw)
-    for unknown in set(raw) - {"extend", "replace"}:
-        raise ConfigError(path, f"{key}.{unknown}", "unknown key; valid: extend, replace")
+    _only(path, key, raw, {"extend", "replace"})
     lists = {dim: {lang: list(words) for lang, words in langs.items()} for dim, langs in base.items()}
     bundled = ", ".join(sorted({str(lang) for langs in base.values() for lang in langs}))
     for mode in ("replace", "extend"):
