@@ -28,13 +28,13 @@ from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
 from .routing import key_allowed_models, route_request
 from .select import AccessDenied, is_allowed
 from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
+from .stats import METADATA_KEY
 
 logger = logging.getLogger("smart_router")
 
 GENERATION_CALLS = {"acompletion", "completion", "atext_completion", "text_completion", "anthropic_messages", "aresponses", "responses"}
 EMBEDDING_CALLS = {"aembedding", "embedding"}
 LITELLM_METADATA_CALLS = {"anthropic_messages", "aresponses", "responses"}
-METADATA_KEY = "smart_router"
 
 
 def _proxy_config_path() -> str | None:
