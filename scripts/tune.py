@@ -16,14 +16,16 @@ run is reproducible. Two stages fit a table, both on ``tune`` rows only:
    pushes up except ``simpleIndicators``), fitted by projected Adam. It optimizes a smooth
    likelihood over every row rather than the accuracy count, which keeps it from chasing
    single rows;
-2. boundaries only: a coordinate search that maximizes accuracy minus a penalty for
-   under-routing (a COMPLEX/REASONING row sent to SIMPLE), with the weights fixed.
+2. boundaries only: a coordinate search that minimizes the expected cost of mistakes under
+   ``COST`` (one tier too low costs 3x one tier too high; two tiers too low 7x), with the
+   weights fixed.
 
-Around the fit, by 5-fold cross-validation *inside* ``tune`` (fit on 4 folds, count hits on
-the fifth): the L2 strength (the strongest pull within one standard error of the best
-accuracy), then the length range, then each dimension's saturation from a small grid.
-Overrides (reasoning markers, huge context, technical terms, JSON, code requests) are
-applied as floors, as the scorer does. ``--nested`` redoes the saturation search inside
+Around the fit, by 5-fold cross-validation *inside* ``tune`` (fit on 4 folds, price the
+fifth): the L2 strength (the strongest pull within one standard error of the lowest cost),
+then the length range, then each dimension's saturation from a small grid, all by the same
+expected cost; plain accuracy is reported beside it. The rules (reasoning markers, huge
+context, technical terms, deliverable scope, JSON, code requests, task types, a new ask
+without evidence of a simple one) are applied as floors, as the scorer does. ``--nested`` redoes the saturation search inside
 each fold to estimate the whole procedure on rows it never saw. The holdout split is only
 reported, never searched on. ``--write`` stores the table in smart_router/data/scoring.yaml.
 
@@ -51,7 +53,14 @@ from smart_router.config import data_path, load_config  # noqa: E402
 from smart_router.extract import extract  # noqa: E402
 from smart_router.scorer import DIMENSIONS, KEYWORD_DIMENSIONS, DimensionSpec, Scorer, Tier  # noqa: E402
 
-UNDER_PENALTY = 3.0  # one hard row sent to SIMPLE costs as much as three misses
+# The price of routing a row of the expected tier (rows) to a tier (columns): under-routing
+# gives the user a weak answer, over-routing costs cents.
+COST = np.array([
+    [0.0, 1.0, 2.0, 3.0],   # SIMPLE expected
+    [3.0, 0.0, 1.0, 2.0],   # MEDIUM
+    [7.0, 3.0, 0.0, 1.0],   # COMPLEX
+    [12.0, 7.0, 3.0, 0.0],  # REASONING
+])  # fmt: skip
 RAW = 1e6  # saturation that keeps value = signals / RAW unclipped
 NEGATIVE = {"simpleIndicators"}  # dimensions whose weight must be <= 0; all others >= 0
 SATURATION_GRID = (1, 2, 3, 4)
@@ -97,13 +106,7 @@ def scan(scorer: Scorer, rows) -> Data:
         text, _needs = extract("acompletion", row.body)
         d = scorer.score(text)
         counts.append([d.dimension(n).value * RAW for n in KEYWORD_DIMENSIONS])
-        floor = Tier.SIMPLE
-        if d.override:
-            floor = (
-                Tier.REASONING if d.override.startswith("reasoning")
-                else Tier.COMPLEX if d.override.startswith("technical") or " tokens > " in d.override
-                else Tier.MEDIUM
-            )  # fmt: skip
+        floor = d.floor
         tokens.append(int(d.dimension("tokenCount").matches[0].split()[0]))  # what the length signal reads
         floors.append(int(floor))
         ys.append(int(row.expected))
@@ -173,8 +176,8 @@ def predict(x: np.ndarray, data: "Data", w: np.ndarray, bounds) -> np.ndarray:
 
 
 def objective(pred: np.ndarray, y: np.ndarray) -> float:
-    under = ((y >= Tier.COMPLEX) & (pred == Tier.SIMPLE)).sum()
-    return ((pred == y).sum() - UNDER_PENALTY * under) / len(y)
+    """Minus the mean cost of the predictions under ``COST`` (higher is better)."""
+    return -float(COST[y, pred].mean())
 
 
 def refine_bounds(x, data: Data, w, bounds, rounds: int = 3):
@@ -209,23 +212,21 @@ def train(data: Data, saturations, short, long, l2):
     return w, bounds
 
 
-def accuracy(data: Data, saturations, short, long, w, bounds) -> float:
-    x = features(data, saturations, short, long)
-    return float((predict(x, data, w, bounds) == data.y).mean())
-
-
 def cross_validated(data: Data, saturations, short, long, l2, folds: int) -> float:
-    """Mean left-out accuracy of ``train`` over ``folds`` folds of ``data`` (stratified by order)."""
+    """``objective`` of ``train`` on rows it left out, over ``folds`` folds (stratified by order)."""
+    return objective(out_of_fold(data, saturations, short, long, l2, folds), data.y)
+
+
+def out_of_fold(data: Data, saturations, short, long, l2, folds: int) -> np.ndarray:
+    """Each row's prediction by the fit on the other folds."""
     order = np.arange(len(data.y))
-    hits = 0
+    pred = np.zeros_like(data.y)
     for k in range(folds):
         test = order[k::folds]
-        fit = np.setdiff1d(order, test)
-        w, bounds = train(data.take(fit), saturations, short, long, l2)
+        w, bounds = train(data.take(np.setdiff1d(order, test)), saturations, short, long, l2)
         held = data.take(test)
-        x = features(held, saturations, short, long)
-        hits += int((predict(x, held, w, bounds) == held.y).sum())
-    return hits / len(data.y)
+        pred[test] = predict(features(held, saturations, short, long), held, w, bounds)
+    return pred
 
 
 def search_saturations(data: Data, saturations, short, long, l2, folds: int, rounds: int):
@@ -247,15 +248,15 @@ def search_saturations(data: Data, saturations, short, long, l2, folds: int, rou
 def nested(data: Data, saturations, short, long, l2, folds: int, rounds: int) -> float:
     """Accuracy of the whole procedure (saturation search + fit) on folds it never saw."""
     order = np.arange(len(data.y))
-    hits = 0
+    pred = np.zeros_like(data.y)
     for k in range(folds):
         test = order[k::folds]
         inner, held = data.take(np.setdiff1d(order, test)), data.take(test)
         sats, _ = search_saturations(inner, saturations, short, long, l2, folds, rounds)
         w, bounds = train(inner, sats, short, long, l2)
-        hits += int((predict(features(held, sats, short, long), held, w, bounds) == held.y).sum())
-        print(f"  nested fold {k + 1}/{folds}: {hits} hits so far", flush=True)
-    return hits / len(data.y)
+        pred[test] = predict(features(held, sats, short, long), held, w, bounds)
+        print(f"  nested fold {k + 1}/{folds} done", flush=True)
+    return float((pred == data.y).mean()), objective(pred, data.y)
 
 
 def report(name: str, data: Data, saturations, short, long, w, bounds) -> str:
@@ -268,7 +269,8 @@ def report(name: str, data: Data, saturations, short, long, w, bounds) -> str:
     under = 100 * float(((data.y >= Tier.COMPLEX) & (pred == Tier.SIMPLE)).mean())
     langs = " ".join(f"{k} {v:.0f}" for k, v in by_lang.items())
     tiers = " ".join(f"{t.name[0]} {100 * float((pred[data.y == t] == t).mean()):.0f}" for t in Tier)
-    return f"{name:8} accuracy {100 * float((pred == data.y).mean()):5.1f}%  under {under:4.1f}%  | {langs} | {tiers}"
+    cost = -objective(pred, data.y)
+    return f"{name:11} accuracy {100 * float((pred == data.y).mean()):5.1f}%  cost {cost:.3f}  under {under:4.1f}%  | {langs} | {tiers}"
 
 
 def main() -> int:
@@ -287,6 +289,7 @@ def main() -> int:
     scanner = Scorer(dataclasses.replace(sc, dimensions=raw_dims, boundaries=unreachable))
     tune = scan(scanner, evaluate.load_rows(evaluate.default_files("tune")))
     holdout = scan(scanner, evaluate.load_rows(evaluate.default_files("holdout")))  # reported only
+    # The style-shift split is never scanned here: no fit, weight or keyword choice looks at it.
 
     saturations = {n: sc.dimensions[n].saturation for n in KEYWORD_DIMENSIONS}
     short, long = sc.short_tokens, sc.long_tokens
@@ -302,31 +305,32 @@ def main() -> int:
     l2_grid = (args.l2,) if args.l2 is not None else (0.03, 0.1, 0.3, 1.0, 3.0)
     cv = lambda sats, s, lg, l2: cross_validated(tune, sats, s, lg, l2, args.folds)  # noqa: E731
     scores = {value: cv(saturations, short, long, value) for value in l2_grid}
-    print("l2 -> cross-validated tune accuracy:", ", ".join(f"{k}: {100 * v:.1f}%" for k, v in scores.items()))
+    print("l2 -> cross-validated tune cost:", ", ".join(f"{k}: {-v:.3f}" for k, v in scores.items()))
     # One-standard-error rule: the strongest pull toward the prior whose cross-validated
-    # accuracy is within one standard error of the best (differences below that are noise).
+    # cost is within one standard error of the lowest (differences below that are noise).
     top = max(scores.values())
-    se = math.sqrt(top * (1 - top) / len(tune.y))
-    l2 = max(value for value, acc in scores.items() if acc >= top - se)
+    se = float(COST[tune.y].std()) / math.sqrt(len(tune.y))
+    l2 = max(value for value, score in scores.items() if score >= top - se)
     best = scores[l2]
-    print(f"l2 {l2} (best {100 * top:.1f}% - one standard error {100 * se:.1f}): cv {100 * best:.1f}%")
+    print(f"l2 {l2} (lowest {-top:.3f} + one standard error {se:.3f}): cv cost {-best:.3f}")
     for s_, l_ in LENGTH_GRID:
         value = cv(saturations, s_, l_, l2)
         if value > best + 1e-9:
             best, short, long = value, s_, l_
-    print(f"length {short}..{long}: cv {100 * best:.1f}%")
+    print(f"length {short}..{long}: cv cost {-best:.3f}")
     start_saturations = saturations
     saturations, best = search_saturations(tune, saturations, short, long, l2, args.folds, args.rounds)
-    print(f"saturations: cv {100 * best:.1f}% (optimistic: the saturations were picked by this figure)")
+    print(f"saturations: cv cost {-best:.3f} (optimistic: the saturations were picked by this figure)")
     if args.nested:
-        value = nested(tune, start_saturations, short, long, l2, args.folds, args.rounds)
-        print(f"nested cross-validation (saturation search redone inside each fold): {100 * value:.1f}%")
+        acc, score = nested(tune, start_saturations, short, long, l2, args.folds, args.rounds)
+        print(f"nested cross-validation (saturation search redone inside each fold): accuracy {100 * acc:.1f}%, cost {-score:.3f}")
 
     w, bounds = train(tune, saturations, short, long, l2)
     w, bounds = np.round(w, 3), [round(float(b), 3) for b in bounds]
     print("tuned table (weights fitted on tune only)")
     print(" ", report("tune", tune, saturations, short, long, w, bounds))
-    print(" ", f"tune-cv  accuracy {100 * best:5.1f}%  (rows predicted by fits that did not see them; the saturations were chosen by it, so --nested is the honest figure)")
+    cv_pred = out_of_fold(tune, saturations, short, long, l2, args.folds)
+    print(" ", f"tune-cv     accuracy {100 * float((cv_pred == tune.y).mean()):5.1f}%  cost {-objective(cv_pred, tune.y):.3f}  (rows predicted by fits that did not see them; the saturations were chosen by it, so --nested is the honest figure)")
     print(" ", report("holdout", holdout, saturations, short, long, w, bounds))
 
     table = yaml.safe_load(data_path("scoring.yaml").read_text(encoding="utf-8"))

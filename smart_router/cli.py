@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="routing accuracy on a labeled prompt set, with baselines")
     evaluate.add_argument("files", nargs="*", help="JSONL files (default: the bundled set of --split)")
-    evaluate.add_argument("--split", choices=("holdout", "tune", "all"), default="holdout")
+    evaluate.add_argument("--split", choices=("holdout", "tune", "style-shift", "all", "public"), default="holdout",
+                          help="bundled set (all = tune + holdout; public = LiteLLM's complexity_router cases)")
     evaluate.add_argument("--profile", default="auto", help="profile for the cost estimate (default: auto)")
     evaluate.add_argument("--no-baselines", action="store_true", help="skip the length-only and LiteLLM baselines")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
@@ -212,8 +213,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from . import evaluate
 
     engine = _engine(args)
-    files = args.files or evaluate.default_files(args.split)
-    rows = evaluate.load_rows(files)
+    if args.split == "public" and not args.files:
+        files, rows = ["litellm complexity_router eval cases"], evaluate.public_rows()
+    else:
+        files = args.files or evaluate.default_files(args.split)
+        rows = evaluate.load_rows(files)
     if not rows:
         print("slr: no eval rows found", file=sys.stderr)
         return 1
@@ -226,7 +230,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"files": [str(f) for f in files], "reports": reports, "cost": cost}, indent=2))
     else:
-        print(f"{len(rows)} rows from {len(files)} file(s)")
+        print(f"{len(rows)} rows from {', '.join(map(str, files)) if len(files) < 3 else f'{len(files)} files'}")
         print(evaluate.format_reports(reports, cost))
     return 0
 

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from .ask import AskLexicon
 from .scorer import KEYWORD_DIMENSIONS, DIMENSIONS, DimensionSpec, ScoringConfig, Tier
 
 PROFILE_PREFIX = "smart/"
@@ -414,6 +415,8 @@ def build_scoring(
         max_scan_chars=int(_number(path, "smart_router.scoring.text.max_scan_chars", text["max_scan_chars"])),
         history_turns=int(_number(path, "smart_router.scoring.text.history_turns", text["history_turns"])),
         history_decay=_number(path, "smart_router.scoring.text.history_decay", text["history_decay"]),
+        ask=AskLexicon.from_data(keyword_data.get("ask") or {}),
+        scope_points=int(_number(path, "smart_router.scoring.overrides.scope_points", rules["scope_points"])),
         **({"envelopes": envelopes} if envelopes is not None else {}),
     )
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+import regex
+
 from .config import data_path
 from .engine import Engine
 from .extract import extract
@@ -36,13 +38,48 @@ class Row:
     expected: Tier
     body: dict[str, Any]
     category: str = "plain"
+    task: str = "unlabeled"
+    words: int = 0  # of the newest user turn (CJK: two characters count as a word)
+
+
+SPLITS = ("tune", "holdout", "style-shift", "all", "public")
+LENGTH_BUCKETS = ((10, "<=10 words"), (25, "11-25 words"), (60, "26-60 words"), (None, ">60 words"))
+_CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+_WORD = regex.compile(r"[^\s\p{Han}\p{Hiragana}\p{Katakana}]+")
 
 
 def default_files(split: str = "holdout") -> list[Path]:
-    """The bundled labeled files of a split: ``tune``, ``holdout`` or ``all``."""
+    """The bundled labeled files of a split: ``tune``, ``holdout``, ``style-shift`` (written by a
+    writer who saw only the rubric; nothing is fitted on it) or ``all`` (tune + holdout)."""
     folder = data_path("eval")
     patterns = ["tune-*.jsonl", "holdout-*.jsonl"] if split == "all" else [f"{split}-*.jsonl"]
     return sorted(p for pattern in patterns for p in folder.glob(pattern))
+
+
+def word_count(text: str) -> int:
+    """Words of ``text``; in Chinese and Japanese two characters count as one word."""
+    return len(_WORD.findall(text)) + (len(_CJK_CHAR.findall(text)) + 1) // 2
+
+
+def length_bucket(words: int) -> str:
+    """The length bucket ``slr eval`` reports a row under."""
+    return next(name for limit, name in LENGTH_BUCKETS if limit is None or words <= limit)
+
+
+def public_rows() -> list[Row]:
+    """LiteLLM's own labeled cases for its complexity_router (shipped in the installed package,
+    written by LiteLLM, not here); same tier names. Never used for fitting."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    from litellm.router_strategy.complexity_router.evals.eval_complexity_router import EVAL_CASES
+
+    rows = []
+    for number, case in enumerate(EVAL_CASES, 1):
+        messages = [{"role": "user", "content": case.prompt}]
+        if case.system_prompt:
+            messages.insert(0, {"role": "system", "content": case.system_prompt})
+        tier = Tier.parse(getattr(case.expected_tier, "value", case.expected_tier))
+        rows.append(Row(f"litellm-{number:02d}", "en", tier, {"messages": messages}, "litellm_eval", "unlabeled", word_count(case.prompt)))
+    return rows
 
 
 def load_rows(paths: Iterable[str | Path]) -> list[Row]:
@@ -60,7 +97,11 @@ def load_rows(paths: Iterable[str | Path]) -> list[Row]:
                 body = {"messages": messages}
                 if raw.get("tools"):
                     body["tools"] = raw["tools"]
-                rows.append(Row(raw["id"], raw["language"], Tier.parse(raw["expected"]), body, raw.get("category", "plain")))
+                asks = [m.get("content") for m in raw["messages"] if m.get("role") == "user" and isinstance(m.get("content"), str)]
+                rows.append(Row(
+                    raw["id"], raw["language"], Tier.parse(raw["expected"]), body, raw.get("category", "plain"),
+                    raw.get("task", "unlabeled"), word_count(asks[-1] if asks else ""),
+                ))  # fmt: skip
             except (KeyError, TypeError, ValueError) as exc:
                 raise ValueError(f"{path}:{number}: bad eval row: {exc}") from None
     return rows
@@ -76,8 +117,11 @@ class Report:
     by_language: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     by_tier: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     by_category: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    by_length: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    by_task: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     confusion: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     under: int = 0  # COMPLEX/REASONING expected, SIMPLE chosen
+    medium_to_simple: int = 0  # MEDIUM expected, SIMPLE chosen
     below: int = 0  # any tier below the expected one
     over: int = 0  # any tier above the expected one
     seconds: float = 0.0
@@ -87,12 +131,14 @@ class Report:
         self.total += 1
         self.correct += hit
         for table, key in (
-            (self.by_language, row.language), (self.by_tier, row.expected.name), (self.by_category, row.category)
-        ):
+            (self.by_language, row.language), (self.by_tier, row.expected.name), (self.by_category, row.category),
+            (self.by_length, length_bucket(row.words)), (self.by_task, row.task),
+        ):  # fmt: skip
             table[key][0] += hit
             table[key][1] += 1
         self.confusion[row.expected.name][predicted.name] += 1
         self.under += int(row.expected >= Tier.COMPLEX and predicted == Tier.SIMPLE)
+        self.medium_to_simple += int(row.expected == Tier.MEDIUM and predicted == Tier.SIMPLE)
         self.below += int(predicted < row.expected)
         self.over += int(predicted > row.expected)
 
@@ -103,11 +149,15 @@ class Report:
             "rows": self.total,
             "accuracy": pct(self.correct, self.total),
             "under_routing": pct(self.under, self.total),
+            "hard_to_simple": pct(self.under, sum(self.by_tier[t][1] for t in ("COMPLEX", "REASONING") if t in self.by_tier)),
+            "medium_to_simple": pct(self.medium_to_simple, self.by_tier["MEDIUM"][1] if "MEDIUM" in self.by_tier else 0),
             "below_expected": pct(self.below, self.total),
             "over_routing": pct(self.over, self.total),
             "by_language": {k: pct(*v) for k, v in sorted(self.by_language.items())},
             "by_tier": {t.name: pct(*self.by_tier[t.name]) for t in Tier if t.name in self.by_tier},
             "by_category": {k: pct(*v) for k, v in sorted(self.by_category.items())},
+            "by_length": {name: pct(*self.by_length[name]) for _, name in LENGTH_BUCKETS if name in self.by_length},
+            "by_task": {k: pct(*v) for k, v in sorted(self.by_task.items())},
             "confusion": {t.name: {p.name: self.confusion[t.name][p.name] for p in Tier} for t in Tier},
             "ms_per_row": round(1000 * self.seconds / self.total, 4) if self.total else None,
             "ms_total": round(1000 * self.seconds, 1),
@@ -198,6 +248,8 @@ def format_reports(reports: Sequence[dict[str, Any]], cost: dict[str, Any] | Non
     line("rows", [r["rows"] for r in reports], "")
     line("accuracy", [r["accuracy"] for r in reports])
     line("under-routing (hard->SIMPLE)", [r["under_routing"] for r in reports])
+    line("  of COMPLEX+REASONING rows", [r["hard_to_simple"] for r in reports])
+    line("MEDIUM->SIMPLE, of MEDIUM rows", [r["medium_to_simple"] for r in reports])
     line("below expected tier", [r["below_expected"] for r in reports])
     line("over-routing", [r["over_routing"] for r in reports])
     for lang in reports[0]["by_language"]:
@@ -206,6 +258,10 @@ def format_reports(reports: Sequence[dict[str, Any]], cost: dict[str, Any] | Non
         line(f"  tier {tier.name}", [r["by_tier"].get(tier.name) for r in reports])
     for category in reports[0].get("by_category", {}):
         line(f"  kind {category}", [r["by_category"].get(category) for r in reports])
+    for bucket in reports[0].get("by_length", {}):
+        line(f"  length {bucket}", [r["by_length"].get(bucket) for r in reports])
+    for task in reports[0].get("by_task", {}):
+        line(f"  task {task}", [r["by_task"].get(task) for r in reports])
     line("ms per row", [r["ms_per_row"] for r in reports], "")
     line("ms for all rows", [r["ms_total"] for r in reports], "")
     first = reports[0]

@@ -18,6 +18,7 @@ from typing import Mapping, Sequence
 
 import regex
 
+from .ask import AskLexicon, AskShape, read_ask
 from .harness import DEFAULT_ENVELOPES, EnvelopeStripper
 from .matcher import KeywordMatcher, Matches
 from .structure import Structure, analyze
@@ -79,6 +80,8 @@ class ScoringConfig:
     history_turns: int = 4
     history_decay: float = 0.5
     envelopes: tuple[tuple[str, str], ...] = DEFAULT_ENVELOPES  # harness text cut before scoring
+    ask: AskLexicon = AskLexicon({}, {}, {})  # task, scope and lookup signals (smart_router/ask.py)
+    scope_points: int = 2  # scope points of the ask (depth, length, parts, deliverables) -> at least COMPLEX
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ class Decision:
     languages: tuple[str, ...]
     escalation: tuple[str, ...] = ()  # "think harder"-style phrases found in the ask
     continuation: bool = False  # the newest message is a tool result, not a new ask
+    floor: Tier = Tier.SIMPLE  # the lowest tier the rules allow (the score may be higher)
+    shape: AskShape = AskShape()  # task type, scope and lookup evidence of the ask
 
     def dimension(self, name: str) -> DimensionScore:
         """The named dimension (KeyError if unknown)."""
@@ -151,6 +156,8 @@ class Decision:
             "languages": list(self.languages),
             "escalation": list(self.escalation),
             "continuation": self.continuation,
+            "floor": self.floor.name,
+            "ask": self.shape.describe(),
             "dimensions": {
                 d.name: {
                     "value": round(d.value, 4),
@@ -218,7 +225,12 @@ class Scorer:
     def __init__(self, config: ScoringConfig):
         self.config = config
         self._matcher = KeywordMatcher(
-            {**config.keywords, LANGUAGE_HINTS: config.stopwords, ESCALATION: config.signals.get(ESCALATION, {})}
+            {
+                **config.keywords,
+                **config.ask.groups,
+                LANGUAGE_HINTS: config.stopwords,
+                ESCALATION: config.signals.get(ESCALATION, {}),
+            }
         )
         self._strip = EnvelopeStripper(config.envelopes).strip
         self._zeros: dict[str, DimensionScore] = {}  # per dimension, its score when nothing fired
@@ -256,22 +268,12 @@ class Scorer:
         last_is_ask = ask_index == len(request.turns) - 1 and ask == request.turns[-1].text
         tokens = count_joined([request.system, *(t.text for t in request.turns)], ask_tokens if last_is_ask else None)
 
-        override = None
-        markers = ask_matches.by_dimension.get("reasoningMarkers", set())
-        technical = ask_matches.by_dimension.get("technicalTerms", set())
-        asks_for_code = bool(ask_matches.by_dimension.get("imperativeVerbs")) and bool(
-            ask_matches.by_dimension.get("codePresence") or ask_structure.code_kinds
-        )
-        if len(markers) >= cfg.reasoning_override and tier < Tier.REASONING:
-            tier, override = Tier.REASONING, f"reasoning markers: {', '.join(sorted(markers))}"
-        elif tokens > cfg.huge_context_tokens and tier < Tier.COMPLEX:
-            tier, override = Tier.COMPLEX, f"{tokens} tokens > {cfg.huge_context_tokens}"
-        elif len(technical) >= cfg.technical_override and tier < Tier.COMPLEX:
-            tier, override = Tier.COMPLEX, f"technical terms: {', '.join(sorted(technical))}"
-        elif tier < Tier.MEDIUM and self._asks_for_json(request):
-            tier, override = Tier.MEDIUM, "structured output requested"
-        elif tier < Tier.MEDIUM and asks_for_code:  # "write a function that ..." is never SIMPLE
-            tier, override = Tier.MEDIUM, "code requested"
+        shape = read_ask(ask_clip, ask_matches, cfg.ask, ask_structure.list_items)
+        floor, override = self._floor(request, ask, ask_matches, ask_structure, shape, tokens, continuation, tier)
+        if floor > tier:
+            tier = floor
+        else:
+            override = None
 
         return Decision(
             tier=tier,
@@ -283,7 +285,50 @@ class Scorer:
             languages=_languages(ask_clip, ask_matches),
             escalation=tuple(sorted(ask_matches.by_dimension.get(ESCALATION, ()))),
             continuation=continuation,
+            floor=floor,
+            shape=shape,
         )
+
+    def _floor(
+        self,
+        request: RoutingText,
+        ask: str,
+        matches: Matches,
+        structure: Structure,
+        shape: AskShape,
+        tokens: int,
+        continuation: bool,
+        scored: Tier,
+    ) -> tuple[Tier, str | None]:
+        """The lowest tier the rules allow and the rule that sets it, checked in this order
+        (the first rule that reaches the highest floor names it): reasoning markers, huge
+        context, technical terms, deliverable scope, structured output, a code request, a
+        task type, and finally a new ask without evidence of a SIMPLE one."""
+        cfg = self.config
+        markers = matches.by_dimension.get("reasoningMarkers", set())
+        technical = matches.by_dimension.get("technicalTerms", set())
+        rules: list[tuple[Tier, str]] = []
+        if len(markers) >= cfg.reasoning_override:
+            rules.append((Tier.REASONING, f"reasoning markers: {', '.join(sorted(markers))}"))
+        if tokens > cfg.huge_context_tokens:
+            rules.append((Tier.COMPLEX, f"{tokens} tokens > {cfg.huge_context_tokens}"))
+        if len(technical) >= cfg.technical_override:
+            rules.append((Tier.COMPLEX, f"technical terms: {', '.join(sorted(technical))}"))
+        if shape.scope_points >= cfg.scope_points:
+            rules.append((Tier.COMPLEX, f"scope: {'; '.join(shape.scope)}"))
+        if not rules and scored < Tier.MEDIUM and self._asks_for_json(request):  # the system prompt is read only when it can matter
+            rules.append((Tier.MEDIUM, "structured output requested"))
+        if matches.by_dimension.get("imperativeVerbs") and (matches.by_dimension.get("codePresence") or structure.code_kinds):
+            rules.append((Tier.MEDIUM, "code requested"))  # "write a function that ..." is never SIMPLE
+        if shape.tasks:
+            name, words = shape.tasks[0]
+            rules.append((Tier.MEDIUM, f"task {name}: {', '.join(words)}"))
+        if not continuation and ask.strip() and not shape.lookup:
+            rules.append((Tier.MEDIUM, "no evidence of a simple ask"))
+        if not rules:
+            return Tier.SIMPLE, None
+        top = max(tier for tier, _ in rules)
+        return top, next(reason for tier, reason in rules if tier == top)
 
     def _walk_back(self, turns: Sequence[Turn]) -> tuple[int | None, bool, dict[int, str]]:
         """From the newest turn back to the ask: its index, whether the newest message with

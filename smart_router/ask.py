@@ -1,0 +1,173 @@
+"""What an ask asks for, without looking at its length: task type, deliverable scope, and the
+evidence a SIMPLE ask needs (docs/rubric.md). Pure, linear in the text.
+
+The keyword groups come from the ``ask:`` section of ``keywords.yaml`` and are matched by the
+scorer's single keyword pass (group names ``ask.lookup``, ``ask.task.<type>``, ``ask.depth``,
+``ask.deliverables``); this module adds what keywords cannot see: a requested length (a number
+before a unit: "700-word", "5 paragraphs", "3000字") and the count of required parts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from .matcher import Matches, normalize, tokenize
+
+LOOKUP = "ask.lookup"
+TASK_PREFIX = "ask.task."
+DEPTH = "ask.depth"
+DELIVERABLES = "ask.deliverables"
+
+LONG_REQUEST_WORDS = 450  # a requested length at least this long: two scope points
+MEDIUM_REQUEST_WORDS = 200  # at least this long: one point
+MANY_DELIVERABLES = 3  # distinct deliverable verbs ("design, implement, test"): two points
+_CJK_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CJK_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_LEADING_NUMBER = re.compile(r"(\d{1,7})(\D*)")
+_THOUSANDS = re.compile(r"(?<=\d)[,.\u00a0\u202f '](?=\d{3}(?!\d))")
+_SENTENCE_END = re.compile(r"[.!?。！？\n]+")
+_PART_SEPARATORS = ",;:،؛、，；："
+_UNIT_PREFIX_CHARS = 5  # a unit glued to a number or CJK run is one of its first few characters
+
+
+@dataclass(frozen=True)
+class AskLexicon:
+    """Keyword groups of the ask (for the matcher) and the requested-length tables."""
+
+    groups: Mapping[str, Mapping[str, Sequence[str]]]  # group name -> language -> words
+    length_units: Mapping[str, float]  # normalized unit word -> words it stands for
+    number_words: Mapping[str, int]  # normalized number word -> value
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> "AskLexicon":
+        """Build from the ``ask:`` section of ``keywords.yaml``."""
+        groups = {LOOKUP: data.get("lookup") or {}, DEPTH: data.get("depth") or {}, DELIVERABLES: data.get("deliverables") or {}}
+        for task, langs in (data.get("tasks") or {}).items():
+            groups[TASK_PREFIX + task] = langs
+        units = {
+            normalize(name): float(unit["words"])
+            for unit in (data.get("length_units") or {}).values()
+            for name in unit["names"]
+        }
+        numbers = {normalize(word): int(value) for langs in (data.get("number_words") or {}).values() for word, value in langs.items()}
+        return cls(groups, units, numbers)
+
+
+@dataclass(frozen=True)
+class AskShape:
+    """Task types, scope and lookup evidence found in one ask."""
+
+    tasks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # task type -> words that fired
+    lookup: tuple[str, ...] = ()  # evidence of a SIMPLE ask
+    scope_points: int = 0
+    scope: tuple[str, ...] = ()  # what earned the points, e.g. "700 words", "in depth: complete"
+
+    def describe(self) -> list[str]:
+        """One line per signal that fired, for ``slr test``."""
+        lines = [f"task {name}: {', '.join(words)}" for name, words in self.tasks]
+        if self.scope:
+            lines.append(f"scope ({self.scope_points} points): {'; '.join(self.scope)}")
+        if self.lookup:
+            lines.append(f"simple-ask evidence: {', '.join(self.lookup)}")
+        return lines
+
+
+def read_ask(text: str, matches: Matches, lexicon: AskLexicon, list_items: int = 0) -> AskShape:
+    """The shape of ``text`` from its keyword ``matches`` (which must include the ask groups)."""
+    found = matches.by_dimension
+    lookup = tuple(sorted(found.get(LOOKUP, ())))
+    tasks = []
+    for group in sorted(lexicon.groups):
+        if group.startswith(TASK_PREFIX) and found.get(group):
+            words = tuple(sorted(w for w in found[group] if not _shadowed(w, lookup)))
+            if words:
+                tasks.append((group[len(TASK_PREFIX):], words))
+
+    points, scope = 0, []
+    requested = requested_words(text, lexicon)
+    if requested >= MEDIUM_REQUEST_WORDS:
+        points += 2 if requested >= LONG_REQUEST_WORDS else 1
+        scope.append(f"~{requested} words requested")
+    if found.get(DEPTH):
+        points += 1
+        scope.append(f"depth: {', '.join(sorted(found[DEPTH]))}")
+    parts = max(count_parts(text), list_items)
+    if parts >= 3:
+        points += 1
+        scope.append(f"{parts} parts")
+    deliverables = found.get(DELIVERABLES, ())
+    if len(deliverables) >= 2:
+        points += 2 if len(deliverables) >= MANY_DELIVERABLES else 1
+        scope.append(f"deliverables: {', '.join(sorted(deliverables))}")
+    return AskShape(tuple(tasks), lookup, points, tuple(scope))
+
+
+def _shadowed(word: str, lookup: Sequence[str]) -> bool:
+    """A task phrase that starts a longer lookup phrase ("how do" in "how do you say")."""
+    return any(len(phrase) > len(word) and phrase.startswith(word) for phrase in lookup)
+
+
+def requested_words(text: str, lexicon: AskLexicon) -> int:
+    """The largest length the ask requests, in approximate words (0: none). Linear."""
+    tokens = tokenize(_THOUSANDS.sub("", normalize(text)))
+    best = 0.0
+    for index, token in enumerate(tokens):
+        value, rest = _number_at(token, lexicon.number_words)
+        if value is None:
+            continue
+        unit = _unit(rest, lexicon.length_units) if rest else None
+        for offset in (1, 2):  # "5 paragraphs", "5 short paragraphs"
+            if unit is not None or index + offset >= len(tokens):
+                break
+            unit = _unit(tokens[index + offset], lexicon.length_units)
+        if unit is not None:
+            best = max(best, value * unit)
+    return round(best)
+
+
+def _number_at(token: str, number_words: Mapping[str, int]) -> tuple[int | None, str]:
+    """The number a token starts with (digits, a number word, CJK numerals) and what follows."""
+    if token in number_words:
+        return number_words[token], ""
+    if token[0].isdigit():
+        match = _LEADING_NUMBER.match(token)
+        return (int(match.group(1)), match.group(2)) if match else (None, "")
+    if token[0] in _CJK_NUMERALS:
+        return _cjk_number(token)
+    return None, ""
+
+
+def _cjk_number(token: str) -> tuple[int | None, str]:
+    """Leading CJK numerals (三, 二十, 三千, 两万) as a number, and the rest of the run."""
+    total, current, index = 0, 0, 0
+    for index, char in enumerate(token[:6]):
+        if char in _CJK_MULTIPLIERS:
+            total += max(current, 1) * _CJK_MULTIPLIERS[char]
+            current = 0
+        elif char in _CJK_NUMERALS:
+            current = _CJK_NUMERALS[char]
+        else:
+            break
+    else:
+        index = min(len(token), 6)
+    return total + current, token[index:]
+
+
+def _unit(word: str, units: Mapping[str, float]) -> float | None:
+    """Words per unit when ``word`` is a unit, or starts with one (CJK, Hangul: "字の", "단어로")."""
+    if word in units:
+        return units[word]
+    if word.isascii():
+        return None
+    for size in range(min(len(word), _UNIT_PREFIX_CHARS), 0, -1):
+        if word[:size] in units:
+            return units[word[:size]]
+    return None
+
+
+def count_parts(text: str) -> int:
+    """Parts the ask enumerates: the most separators in one sentence, plus one (0 if under 2)."""
+    most = max((sum(map(sentence.count, _PART_SEPARATORS)) for sentence in _SENTENCE_END.split(text)), default=0)
+    return most + 1 if most >= 2 else 0
