@@ -2,8 +2,8 @@
 evidence a SIMPLE ask needs (docs/rubric.md). Pure, linear in the text.
 
 The keyword groups come from the ``ask:`` section of ``keywords.yaml`` and are matched by the
-scorer's single keyword pass (group names ``ask.lookup``, ``ask.task.<type>``, ``ask.depth``,
-``ask.deliverables``); this module adds what keywords cannot see: a requested length (a number
+scorer's single keyword pass (group names ``ask.lookup``, ``ask.task.<type>``,
+``ask.make.<type>``, ``ask.depth``, ``ask.deliverables``); this module adds what keywords cannot see: a requested length (a number
 before a unit: "700-word", "5 paragraphs", "3000字") and the count of required parts.
 """
 
@@ -16,9 +16,11 @@ from typing import Any, Mapping, Sequence
 from .matcher import Matches, normalize, tokenize
 
 LOOKUP = "ask.lookup"
-TASK_PREFIX = "ask.task."
+TASK_PREFIX = "ask.task."  # question tasks: they beat lookup evidence
+DELIVERABLE_PREFIX = "ask.make."  # deliverable tasks: lookup evidence beats them
 DEPTH = "ask.depth"
 DELIVERABLES = "ask.deliverables"
+DOCUMENTS = "ask.documents"
 
 LONG_REQUEST_WORDS = 450  # a requested length at least this long: two scope points
 MEDIUM_REQUEST_WORDS = 200  # at least this long: one point
@@ -28,8 +30,16 @@ _CJK_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _LEADING_NUMBER = re.compile(r"(\d{1,7})(\D*)")
 _THOUSANDS = re.compile(r"(?<=\d)[,.\u00a0\u202f '](?=\d{3}(?!\d))")
 _SENTENCE_END = re.compile(r"[.!?。！？\n]+")
-_PART_SEPARATORS = ",;:،؛、，；："
+_PART_SEPARATORS = ",;:،؛、；："
+_CJK_PART_SEPARATORS = "、；;"  # in Chinese and Japanese a comma joins clauses, not list items
+_CJK_TEXT = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
+_BRACKETED = re.compile(r"\([^()]{0,200}\)|\[[^\[\]]{0,200}\]|\{[^{}]{0,200}\}")  # "users(id, name)"
 _UNIT_PREFIX_CHARS = 5  # a unit glued to a number or CJK run is one of its first few characters
+MANY_PARTS = 5  # required parts ("covering A, B, C, D and E"): two scope points; three or more: one
+SHORT_TOOL_ASK_WORDS = 12  # a new ask this short beside tools is one obvious tool call
+WORD_PROBLEM_WORDS = 12  # an ask this long with two numbers or more is a math word problem
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_ARITHMETIC = re.compile(r"^[\s\d.,()+\-*/x×÷^%=?√]+$")  # "12*15", "(3+4)^2 =?", "18% 45"
 
 
 @dataclass(frozen=True)
@@ -43,9 +53,15 @@ class AskLexicon:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> "AskLexicon":
         """Build from the ``ask:`` section of ``keywords.yaml``."""
-        groups = {LOOKUP: data.get("lookup") or {}, DEPTH: data.get("depth") or {}, DELIVERABLES: data.get("deliverables") or {}}
-        for task, langs in (data.get("tasks") or {}).items():
-            groups[TASK_PREFIX + task] = langs
+        groups = {
+            LOOKUP: data.get("lookup") or {},
+            DEPTH: data.get("depth") or {},
+            DELIVERABLES: data.get("deliverables") or {},
+            DOCUMENTS: data.get("documents") or {},
+        }
+        for section, prefix in (("tasks", TASK_PREFIX), ("deliverable_tasks", DELIVERABLE_PREFIX)):
+            for task, langs in (data.get(section) or {}).items():
+                groups[prefix + task] = langs
         units = {
             normalize(name): float(unit["words"])
             for unit in (data.get("length_units") or {}).values()
@@ -63,6 +79,7 @@ class AskShape:
     lookup: tuple[str, ...] = ()  # evidence of a SIMPLE ask
     scope_points: int = 0
     scope: tuple[str, ...] = ()  # what earned the points, e.g. "700 words", "in depth: complete"
+    numbers: int = 0  # numbers in an ask of WORD_PROBLEM_WORDS or more (quantities to work with)
 
     def describe(self) -> list[str]:
         """One line per signal that fired, for ``slr test``."""
@@ -74,16 +91,31 @@ class AskShape:
         return lines
 
 
-def read_ask(text: str, matches: Matches, lexicon: AskLexicon, list_items: int = 0) -> AskShape:
+def read_ask(
+    text: str, matches: Matches, lexicon: AskLexicon, list_items: int = 0, has_tools: bool = False
+) -> AskShape:
     """The shape of ``text`` from its keyword ``matches`` (which must include the ask groups)."""
     found = matches.by_dimension
-    lookup = tuple(sorted(found.get(LOOKUP, ())))
+    words = len(text.split()) + sum(1 for c in text if "\u3040" <= c <= "\u9fff") // 2
+    numbers = len(_NUMBER.findall(text)) if words >= WORD_PROBLEM_WORDS else 0
+    lookup = sorted(found.get(LOOKUP, ()))
+    if text.strip() and _ARITHMETIC.match(text):
+        lookup.append("arithmetic")
     tasks = []
     for group in sorted(lexicon.groups):
-        if group.startswith(TASK_PREFIX) and found.get(group):
-            words = tuple(sorted(w for w in found[group] if not _shadowed(w, lookup)))
-            if words:
-                tasks.append((group[len(TASK_PREFIX):], words))
+        fired = found.get(group)
+        if not fired or not group.startswith((TASK_PREFIX, DELIVERABLE_PREFIX)):
+            continue
+        if group.startswith(DELIVERABLE_PREFIX) and lookup:
+            continue  # "what is a haiku?", "who wrote this poem?"
+        fired = tuple(sorted(w for w in fired if not _shadowed(w, lookup)))
+        if fired:
+            tasks.append((group.split(".")[-1], fired))
+    generative = bool(tasks or found.get(DELIVERABLES) or found.get(DOCUMENTS) or found.get("codePresence"))
+    if numbers >= 2 and not tasks:
+        tasks.append(("math", (f"word problem: {numbers} numbers",)))
+    if has_tools and not tasks and words <= SHORT_TOOL_ASK_WORDS:
+        lookup.append("short ask beside tools")
 
     points, scope = 0, []
     requested = requested_words(text, lexicon)
@@ -93,15 +125,18 @@ def read_ask(text: str, matches: Matches, lexicon: AskLexicon, list_items: int =
     if found.get(DEPTH):
         points += 1
         scope.append(f"depth: {', '.join(sorted(found[DEPTH]))}")
-    parts = max(count_parts(text), list_items)
+    parts = max(count_parts(text), list_items) if generative else 0  # "sort: a, b, c, d" is no deliverable
     if parts >= 3:
-        points += 1
+        points += 2 if parts >= MANY_PARTS else 1
         scope.append(f"{parts} parts")
+    if found.get(DOCUMENTS):
+        points += 1
+        scope.append(f"document: {', '.join(sorted(found[DOCUMENTS]))}")
     deliverables = found.get(DELIVERABLES, ())
     if len(deliverables) >= 2:
         points += 2 if len(deliverables) >= MANY_DELIVERABLES else 1
         scope.append(f"deliverables: {', '.join(sorted(deliverables))}")
-    return AskShape(tuple(tasks), lookup, points, tuple(scope))
+    return AskShape(tuple(tasks), tuple(lookup), points, tuple(scope), numbers)
 
 
 def _shadowed(word: str, lookup: Sequence[str]) -> bool:
@@ -168,6 +203,9 @@ def _unit(word: str, units: Mapping[str, float]) -> float | None:
 
 
 def count_parts(text: str) -> int:
-    """Parts the ask enumerates: the most separators in one sentence, plus one (0 if under 2)."""
-    most = max((sum(map(sentence.count, _PART_SEPARATORS)) for sentence in _SENTENCE_END.split(text)), default=0)
+    """Parts the ask enumerates: the most list separators in one sentence, plus one (0 if
+    under 2). Bracketed groups ("users(id, name)") are not parts."""
+    separators = _CJK_PART_SEPARATORS if _CJK_TEXT.search(text) else _PART_SEPARATORS
+    sentences = _SENTENCE_END.split(_BRACKETED.sub(" ", text))
+    most = max((sum(map(sentence.count, separators)) for sentence in sentences), default=0)
     return most + 1 if most >= 2 else 0

@@ -35,13 +35,15 @@ def extract(call_type: str, data: dict[str, Any]) -> tuple[RoutingText, Needs]:
     else:
         system.append(_text(data.get("system"), images))
         _messages(data.get("messages"), system, turns, images)
+    has_tools = bool(data.get("tools") or data.get("functions"))
     text = RoutingText(
         turns=tuple(turns),
         system="\n".join(s for s in system if s),
         wants_json=_wants_json(data),
+        has_tools=has_tools,
     )
     needs = Needs(
-        has_tools=bool(data.get("tools") or data.get("functions")),
+        has_tools=has_tools,
         has_images=images[0],
         max_output_tokens=_int(data.get("max_tokens") or data.get("max_completion_tokens") or data.get("max_output_tokens")),
     )

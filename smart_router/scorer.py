@@ -99,6 +99,7 @@ class RoutingText:
     turns: tuple[Turn, ...] = ()
     system: str = ""
     wants_json: bool = False  # the request itself asked for JSON (response_format)
+    has_tools: bool = False  # the request offers tools (an agent step)
 
     @classmethod
     def of(cls, prompt: str, system: str = "") -> "RoutingText":
@@ -250,9 +251,17 @@ class Scorer:
             ask_matches.by_dimension["reasoningMarkers"].add("math notation")
         ask_structure = analyze(ask_clip)
 
+        shape = read_ask(ask_clip, ask_matches, cfg.ask, ask_structure.list_items, request.has_tools)
+
         signals: dict[str, float] = defaultdict(float)
         found: dict[str, set[str]] = defaultdict(set)
         _accumulate(signals, found, ask_matches, ask_structure, 1.0)
+        if shape.scope_points:  # a multi-part deliverable: scope points count as multi-step signals
+            signals["multiStepPatterns"] += shape.scope_points
+            found["multiStepPatterns"].update(f"scope: {item}" for item in shape.scope)
+        if shape.numbers >= 3:  # quantities to work with count as constraints
+            signals["constraintCount"] += shape.numbers // 3
+            found["constraintCount"].add(f"{shape.numbers} numbers")
         if ask_index is not None:
             weight = 1.0
             for index in range(ask_index - 1, max(0, ask_index - cfg.history_turns) - 1, -1):
@@ -268,7 +277,6 @@ class Scorer:
         last_is_ask = ask_index == len(request.turns) - 1 and ask == request.turns[-1].text
         tokens = count_joined([request.system, *(t.text for t in request.turns)], ask_tokens if last_is_ask else None)
 
-        shape = read_ask(ask_clip, ask_matches, cfg.ask, ask_structure.list_items)
         floor, override = self._floor(request, ask, ask_matches, ask_structure, shape, tokens, continuation, tier)
         if floor > tier:
             tier = floor
