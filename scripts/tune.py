@@ -17,8 +17,8 @@ run is reproducible. Two stages fit a table, both on ``tune`` rows only:
    likelihood over every row rather than the accuracy count, which keeps it from chasing
    single rows;
 2. boundaries only: a coordinate search that minimizes the expected cost of mistakes under
-   ``COST`` (one tier too low costs 3x one tier too high; two tiers too low 7x), with the
-   weights fixed.
+   ``COST`` (one tier too low costs 3x one tier too high; two tiers too low 7x) per request
+   of the stated ``TRAFFIC_MIX``, with the weights fixed.
 
 Around the fit, by 5-fold cross-validation *inside* ``tune`` (fit on 4 folds, price the
 fifth): the L2 strength (the strongest pull within one standard error of the lowest cost),
@@ -61,6 +61,10 @@ COST = np.array([
     [7.0, 3.0, 0.0, 1.0],   # COMPLEX
     [12.0, 7.0, 3.0, 0.0],  # REASONING
 ])  # fmt: skip
+# Expected cost is per request of real traffic, so rows are weighted by the share of their tier
+# in the traffic the router serves, stated here up front (everyday assistant and agent traffic:
+# mostly simple and medium asks), not by their share in the deliberately balanced labeled set.
+TRAFFIC_MIX = np.array([0.35, 0.40, 0.18, 0.07])  # SIMPLE, MEDIUM, COMPLEX, REASONING
 RAW = 1e6  # saturation that keeps value = signals / RAW unclipped
 NEGATIVE = {"simpleIndicators"}  # dimensions whose weight must be <= 0; all others >= 0
 SATURATION_GRID = (1, 2, 3, 4)
@@ -89,29 +93,31 @@ class Data:
 
     counts: np.ndarray  # rows x keyword dimensions
     tokens: np.ndarray
-    floor: np.ndarray  # lowest tier the overrides allow (reasoning markers, huge context, JSON)
+    floor: np.ndarray  # lowest tier the rules allow (reasoning markers, scope, tasks, no simple-ask evidence ...)
+    ceiling: np.ndarray  # highest tier the score may give (COMPLEX without reasoning markers)
     y: np.ndarray
     language: list[str]
 
     def take(self, index) -> "Data":
         return Data(
-            self.counts[index], self.tokens[index], self.floor[index], self.y[index],
+            self.counts[index], self.tokens[index], self.floor[index], self.ceiling[index], self.y[index],
             [self.language[i] for i in index],
         )
 
 
 def scan(scorer: Scorer, rows) -> Data:
-    counts, tokens, floors, ys, langs = [], [], [], [], []
+    counts, tokens, floors, ceilings, ys, langs = [], [], [], [], [], []
     for row in rows:
         text, _needs = extract("acompletion", row.body)
         d = scorer.score(text)
         counts.append([d.dimension(n).value * RAW for n in KEYWORD_DIMENSIONS])
         floor = d.floor
+        ceilings.append(int(d.ceiling))
         tokens.append(int(d.dimension("tokenCount").matches[0].split()[0]))  # what the length signal reads
         floors.append(int(floor))
         ys.append(int(row.expected))
         langs.append(row.language)
-    return Data(np.array(counts), np.array(tokens, dtype=float), np.array(floors), np.array(ys), langs)
+    return Data(np.array(counts), np.array(tokens, dtype=float), np.array(floors), np.array(ceilings), np.array(ys), langs)
 
 
 def length_value(tokens: np.ndarray, short: float, long: float) -> np.ndarray:
@@ -172,12 +178,16 @@ def fit_ordinal(x: np.ndarray, y: np.ndarray, l2: float, prior: np.ndarray, step
 def predict(x: np.ndarray, data: "Data", w: np.ndarray, bounds) -> np.ndarray:
     s = x @ w
     tier = (s[:, None] >= np.asarray(bounds)[None, :]).sum(axis=1)
-    return np.maximum(tier, data.floor)
+    return np.maximum(np.minimum(tier, data.ceiling), data.floor)
 
 
 def objective(pred: np.ndarray, y: np.ndarray) -> float:
-    """Minus the mean cost of the predictions under ``COST`` (higher is better)."""
-    return -float(COST[y, pred].mean())
+    """Minus the expected cost per request of the predictions: ``COST`` averaged within each
+    expected tier, weighted by ``TRAFFIC_MIX`` (higher is better)."""
+    costs = COST[y, pred]
+    present = [t for t in range(4) if (y == t).any()]
+    mix = TRAFFIC_MIX[present] / TRAFFIC_MIX[present].sum()
+    return -float(sum(share * costs[y == t].mean() for share, t in zip(mix, present)))
 
 
 def refine_bounds(x, data: Data, w, bounds, rounds: int = 3):
@@ -309,7 +319,7 @@ def main() -> int:
     # One-standard-error rule: the strongest pull toward the prior whose cross-validated
     # cost is within one standard error of the lowest (differences below that are noise).
     top = max(scores.values())
-    se = float(COST[tune.y].std()) / math.sqrt(len(tune.y))
+    se = float(COST[tune.y].std()) / math.sqrt(len(tune.y))  # of a per-row cost: a rough noise scale
     l2 = max(value for value, score in scores.items() if score >= top - se)
     best = scores[l2]
     print(f"l2 {l2} (lowest {-top:.3f} + one standard error {se:.3f}): cv cost {-best:.3f}")

@@ -10,7 +10,7 @@ before a unit: "700-word", "5 paragraphs", "3000字") and the count of required 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from .matcher import Matches, normalize, tokenize
@@ -33,6 +33,10 @@ _SENTENCE_END = re.compile(r"[.!?。！？\n]+")
 _PART_SEPARATORS = ",;:،؛、；："
 _CJK_PART_SEPARATORS = "、；;"  # in Chinese and Japanese a comma joins clauses, not list items
 _CJK_TEXT = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
+_ADDRESS = re.compile(  # URLs and file names: "summary" in a URL or "requirements.txt" asks for nothing
+    r"https?://\S{1,500}|[\w/.-]{1,120}\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|rb|php|c|h|cc|cpp|cs|sh|sql|txt|md"
+    r"|json|ya?ml|toml|ini|env|cfg|conf|lock|csv|xml|html|css|log)\b"
+)
 _BRACKETED = re.compile(r"\([^()]{0,200}\)|\[[^\[\]]{0,200}\]|\{[^{}]{0,200}\}")  # "users(id, name)"
 _UNIT_PREFIX_CHARS = 5  # a unit glued to a number or CJK run is one of its first few characters
 MANY_PARTS = 5  # required parts ("covering A, B, C, D and E"): two scope points; three or more: one
@@ -49,6 +53,7 @@ class AskLexicon:
     groups: Mapping[str, Mapping[str, Sequence[str]]]  # group name -> language -> words
     length_units: Mapping[str, float]  # normalized unit word -> words it stands for
     number_words: Mapping[str, int]  # normalized number word -> value
+    duration_units: Mapping[str, float] = field(default_factory=dict)  # only for creative/planning asks
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> "AskLexicon":
@@ -62,13 +67,13 @@ class AskLexicon:
         for section, prefix in (("tasks", TASK_PREFIX), ("deliverable_tasks", DELIVERABLE_PREFIX)):
             for task, langs in (data.get(section) or {}).items():
                 groups[prefix + task] = langs
-        units = {
-            normalize(name): float(unit["words"])
-            for unit in (data.get("length_units") or {}).values()
-            for name in unit["names"]
-        }
         numbers = {normalize(word): int(value) for langs in (data.get("number_words") or {}).values() for word, value in langs.items()}
-        return cls(groups, units, numbers)
+        return cls(groups, _units(data.get("length_units")), numbers, _units(data.get("duration_units")))
+
+
+def _units(section: Mapping[str, Any] | None) -> dict[str, float]:
+    """Normalized unit word -> the words one unit stands for."""
+    return {normalize(name): float(unit["words"]) for unit in (section or {}).values() for name in unit["names"]}
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,10 @@ def read_ask(
         lookup.append("short ask beside tools")
 
     points, scope = 0, []
-    requested = requested_words(text, lexicon)
+    makes_text = any(name in ("creative", "planning") for name, _ in tasks) or bool(found.get(DOCUMENTS))
+    requested = requested_words(text, lexicon.length_units, lexicon.number_words)
+    if makes_text and lexicon.duration_units:
+        requested = max(requested, requested_words(text, lexicon.duration_units, lexicon.number_words))
     if requested >= MEDIUM_REQUEST_WORDS:
         points += 2 if requested >= LONG_REQUEST_WORDS else 1
         scope.append(f"~{requested} words requested")
@@ -139,24 +147,32 @@ def read_ask(
     return AskShape(tuple(tasks), tuple(lookup), points, tuple(scope), numbers)
 
 
+def without_addresses(text: str) -> str:
+    """``text`` with URLs and file names blanked, for keyword matching (bounded, linear)."""
+    if "://" not in text and "." not in text:
+        return text
+    return _ADDRESS.sub(" ", text)
+
+
 def _shadowed(word: str, lookup: Sequence[str]) -> bool:
     """A task phrase that starts a longer lookup phrase ("how do" in "how do you say")."""
+    word = word.rstrip("*")  # a prefix keyword ("كيف*") shadows as its stem
     return any(len(phrase) > len(word) and phrase.startswith(word) for phrase in lookup)
 
 
-def requested_words(text: str, lexicon: AskLexicon) -> int:
-    """The largest length the ask requests, in approximate words (0: none). Linear."""
+def requested_words(text: str, units: Mapping[str, float], number_words: Mapping[str, int]) -> int:
+    """The largest length ``text`` requests in ``units``, in approximate words (0: none). Linear."""
     tokens = tokenize(_THOUSANDS.sub("", normalize(text)))
     best = 0.0
     for index, token in enumerate(tokens):
-        value, rest = _number_at(token, lexicon.number_words)
+        value, rest = _number_at(token, number_words)
         if value is None:
             continue
-        unit = _unit(rest, lexicon.length_units) if rest else None
+        unit = _unit(rest, units) if rest else None
         for offset in (1, 2):  # "5 paragraphs", "5 short paragraphs"
             if unit is not None or index + offset >= len(tokens):
                 break
-            unit = _unit(tokens[index + offset], lexicon.length_units)
+            unit = _unit(tokens[index + offset], units)
         if unit is not None:
             best = max(best, value * unit)
     return round(best)

@@ -138,7 +138,9 @@ def _cmd_test(args: argparse.Namespace) -> int:
         return 0
     print(f"tier      {decision.tier.name}   (score {decision.score:+.3f})")
     print(f"model     {route.model}   (smart/{route.profile}; fallbacks: {', '.join(route.fallbacks) or 'none'})")
-    print(f"override  {decision.override or 'none'}")
+    print(f"rule      {decision.override or 'none'}")
+    for line in decision.shape.describe():
+        print(f"ask       {line}")
     print(f"language  {', '.join(decision.languages) or 'unknown'}   tokens {decision.tokens}")
     print(f"reason    {route.reason}")
     print("dimensions (largest contributions):")

@@ -18,7 +18,7 @@ from typing import Mapping, Sequence
 
 import regex
 
-from .ask import AskLexicon, AskShape, read_ask
+from .ask import AskLexicon, AskShape, read_ask, without_addresses
 from .harness import DEFAULT_ENVELOPES, EnvelopeStripper
 from .matcher import KeywordMatcher, Matches
 from .structure import Structure, analyze
@@ -132,6 +132,7 @@ class Decision:
     escalation: tuple[str, ...] = ()  # "think harder"-style phrases found in the ask
     continuation: bool = False  # the newest message is a tool result, not a new ask
     floor: Tier = Tier.SIMPLE  # the lowest tier the rules allow (the score may be higher)
+    ceiling: Tier = Tier.REASONING  # the highest tier the score may reach: COMPLEX without reasoning markers
     shape: AskShape = AskShape()  # task type, scope and lookup evidence of the ask
 
     def dimension(self, name: str) -> DimensionScore:
@@ -246,7 +247,7 @@ class Scorer:
         ask_index, continuation, stripped = self._walk_back(turns)
         ask = stripped[ask_index] if ask_index is not None else ""
         ask_clip = clip(ask, cfg.max_scan_chars)
-        ask_matches = self._matcher.match(ask_clip)
+        ask_matches = self._matcher.match(without_addresses(ask_clip))
         if _has_math_notation(ask_clip):
             ask_matches.by_dimension["reasoningMarkers"].add("math notation")
         ask_structure = analyze(ask_clip)
@@ -274,6 +275,8 @@ class Scorer:
         dims = [self._dimension(name, signals, found, length_tokens) for name in DIMENSIONS]
         total = sum(d.contribution for d in dims)
         tier = tier_for_score(total, cfg.boundaries)
+        ceiling = Tier.REASONING if found.get("reasoningMarkers") else Tier.COMPLEX  # REASONING needs evidence too
+        tier = min(tier, ceiling)
         last_is_ask = ask_index == len(request.turns) - 1 and ask == request.turns[-1].text
         tokens = count_joined([request.system, *(t.text for t in request.turns)], ask_tokens if last_is_ask else None)
 
@@ -294,6 +297,7 @@ class Scorer:
             escalation=tuple(sorted(ask_matches.by_dimension.get(ESCALATION, ()))),
             continuation=continuation,
             floor=floor,
+            ceiling=ceiling,
             shape=shape,
         )
 

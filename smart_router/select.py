@@ -144,7 +144,7 @@ def choose(
     start = decision.tier if tier is None else tier
     reasons = [f"score {decision.score:+.3f} -> {decision.tier.name}"]
     if decision.override:
-        reasons.append("override: " + decision.override.split(":")[0])
+        reasons.append("rule: " + decision.override.split(":")[0])  # the scorer's own floor; "override:" is what a client asked
     if switched:
         reasons.append(switched)
     needed = decision.tokens + max(0, needs.max_output_tokens)

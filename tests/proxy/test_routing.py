@@ -79,7 +79,7 @@ def test_chat_routes_by_tier(client, upstream, prompt, tier, model):
     if tier == "SIMPLE":
         assert score < bounds[Tier.MEDIUM]
     elif tier == "COMPLEX":
-        assert score >= bounds[Tier.COMPLEX] or "override: " in reason, reason
+        assert score >= bounds[Tier.COMPLEX] or "rule: " in reason, reason
     assert reason.startswith("score ")
 
 
