@@ -8,8 +8,11 @@ is then scraped and parsed with ``prometheus_client``'s own text parser.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections import Counter
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,6 +28,7 @@ HELLO = "hello, how are you?"
 REQUESTS = "litellm_proxy_total_requests_metric"
 SPEND = "litellm_spend_metric"
 WAIT_SECONDS = 30.0
+DASHBOARD = Path(__file__).resolve().parents[2] / "docs" / "grafana" / "smart-llm-router.json"
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +111,23 @@ def test_request_metrics_carry_profile_tier_model_and_rule(proxy):
     spend = routed_counts(families.get(SPEND, []))
     assert {k for k in spend if routed(k)} == set(expected)  # spend is labelled the same way
     assert all(v > 0 for k, v in spend.items() if routed(k))
+
+
+def test_the_grafana_dashboard_queries_metrics_and_labels_the_proxy_exports(proxy):
+    send(proxy, "smart/auto", HELLO)
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        exported = {(s.name, label) for samples in scrape(proxy).values() for s in samples for label in s.labels}
+        names = {name for name, _ in exported}
+        used = {m for e in exprs for m in re.findall(r"\b(litellm_\w+)", e)}
+        if used <= names or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)  # polling interval of the deadline loop
+    assert used and used <= names, used - names
+    for expr in exprs:
+        metrics = re.findall(r"\b(litellm_\w+)", expr)
+        labels = {l for group in re.findall(r"by \(([^)]*)\)", expr) for l in group.replace(" ", "").split(",")}
+        labels |= set(re.findall(r"(smart_router_\w+)!?=", expr))
+        assert labels <= set(LABEL_KEYS) and all((m, l) in exported for m in metrics for l in labels), expr
