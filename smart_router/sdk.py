@@ -40,6 +40,11 @@ from .stats import METADATA_KEY
 T = TypeVar("T")
 
 
+class Decision(dict):
+    """The routing decision written into request metadata; its own type tells the Router's
+    retries of the same request (route again: no) from a dict a caller sent (dropped)."""
+
+
 class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
     """The Router's routing strategy for ``smart/*`` names; a callback copies the decision onto responses."""
 
@@ -60,7 +65,7 @@ class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
     ) -> dict:
         kwargs = request_kwargs if request_kwargs is not None else {}
         if _is_smart(model):
-            model = self._chosen(model, await self._route(model, messages, kwargs), kwargs)
+            model = _retried(model, kwargs) or self._chosen(model, await self._route(model, messages, kwargs), kwargs)
         return await Router.async_get_available_deployment(
             self.router, model=model, messages=messages, input=input, specific_deployment=specific_deployment, request_kwargs=kwargs
         )  # fmt: skip
@@ -75,7 +80,7 @@ class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
     ) -> dict:
         kwargs = request_kwargs if request_kwargs is not None else {}
         if _is_smart(model):
-            model = self._chosen(model, _run(self._route(model, messages, kwargs)), kwargs)
+            model = _retried(model, kwargs) or self._chosen(model, _run(self._route(model, messages, kwargs)), kwargs)
         return Router.get_available_deployment(
             self.router, model=model, messages=messages, input=input, specific_deployment=specific_deployment, request_kwargs=kwargs
         )  # fmt: skip
@@ -95,10 +100,10 @@ class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
         route = outcome.route
         if not isinstance(kwargs.get("metadata"), dict):
             kwargs["metadata"] = {}
-        kwargs["metadata"][METADATA_KEY] = {
-            "requested": requested, "profile": route.profile, "tier": route.tier.name, "score": round(outcome.decision.score, 4), "model": route.model,
-            "fallbacks": list(route.fallbacks), "reason": outcome.reason, "session": outcome.session,
-        }  # fmt: skip
+        kwargs["metadata"][METADATA_KEY] = Decision(
+            requested=requested, profile=route.profile, tier=route.tier.name, score=round(outcome.decision.score, 4),
+            model=route.model, fallbacks=list(route.fallbacks), reason=outcome.reason, session=outcome.session,
+        )
         record_pre_routing_selection(kwargs, route.model)  # the Router's fallbacks are looked up for this model
         return route.model
 
@@ -137,6 +142,15 @@ def _with_tier_fallbacks(existing: list, config: RouterConfig) -> list:
                     chains.setdefault(name, rest)
     configured = {key for entry in existing if isinstance(entry, dict) for key in entry}
     return [*existing, *({m: chain} for m, chain in chains.items() if m not in configured)]
+
+
+def _retried(model: str, kwargs: dict) -> str | None:
+    """The model already chosen for this request when the Router retries it (scored once, like the proxy)."""
+    decision = (kwargs.get("metadata") or {}).get(METADATA_KEY)
+    if isinstance(decision, Decision) and decision["requested"] == model:
+        record_pre_routing_selection(kwargs, decision["model"])
+        return decision["model"]
+    return None
 
 
 def _is_smart(model: Any) -> bool:

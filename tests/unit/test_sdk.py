@@ -122,3 +122,32 @@ def test_the_readme_sdk_example_runs_as_written():
                          env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": "/usr/bin:/bin"})  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     assert "smart/auto -> cheap (SIMPLE)" in run.stdout and "smart/auto -> thinker (REASONING)" in run.stdout
+
+
+def test_router_retries_reuse_the_decision_and_caller_dicts_are_not_trusted(monkeypatch):
+    # A retry policy makes the Router retry smart/auto itself (without one it goes to fallbacks, the group has no deployments).
+    policy = litellm.router.RetryPolicy(InternalServerErrorRetries=2)
+    router = Router(model_list=[deployment("cheap", Exception("flaky")), *(deployment(n) for n in ("mid", "strong", "thinker"))],
+                    num_retries=2, retry_after=0, retry_policy=policy)  # fmt: skip
+    strategy = add_smart_routing(router, {"profiles": {"auto": {"tiers": {"SIMPLE": "cheap", "MEDIUM": "mid", "COMPLEX": "strong", "REASONING": "thinker"}}}})
+    scored, attempts = [], []
+    route, pick = strategy._route, Router.get_available_deployment
+
+    async def counted_route(*args):
+        scored.append(args[0])
+        return await route(*args)
+
+    def counted_pick(self, **kwargs):
+        attempts.append(kwargs["model"])
+        return pick(self, **kwargs)
+
+    monkeypatch.setattr(strategy, "_route", counted_route)
+    monkeypatch.setattr(Router, "get_available_deployment", counted_pick)
+    try:
+        metadata = {"session_id": "chat-1", "smart_router": {"requested": "smart/auto", "model": "thinker"}}  # a caller's fake
+        with pytest.raises(Exception, match="flaky"):
+            router.completion(model="smart/auto", messages=ask(HELLO), metadata=metadata)
+        assert attempts == ["cheap"] * 3 and scored == ["smart/auto"]  # three attempts, scored once: no "retry" escalation
+        assert metadata["smart_router"]["model"] == "cheap" and "retry" not in metadata["smart_router"]["reason"]
+    finally:
+        litellm.callbacks[:] = [cb for cb in litellm.callbacks if cb is not strategy]
