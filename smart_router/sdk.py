@@ -41,8 +41,11 @@ T = TypeVar("T")
 
 
 class Decision(dict):
-    """The routing decision written into request metadata; its own type tells the Router's
-    retries of the same request (route again: no) from a dict a caller sent (dropped)."""
+    """The routing decision written into request metadata. Its type and ``trace`` (LiteLLM's
+    ``litellm_trace_id`` of the request) tell the Router's retries of this request, which
+    reuse it, from a dict a caller sent or a metadata dict reused for another request."""
+
+    trace: Any = None
 
 
 class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
@@ -100,10 +103,12 @@ class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
         route = outcome.route
         if not isinstance(kwargs.get("metadata"), dict):
             kwargs["metadata"] = {}
-        kwargs["metadata"][METADATA_KEY] = Decision(
+        decision = Decision(
             requested=requested, profile=route.profile, tier=route.tier.name, score=round(outcome.decision.score, 4),
             model=route.model, fallbacks=list(route.fallbacks), reason=outcome.reason, session=outcome.session,
         )
+        decision.trace = kwargs.get("litellm_trace_id")
+        kwargs["metadata"][METADATA_KEY] = decision
         record_pre_routing_selection(kwargs, route.model)  # the Router's fallbacks are looked up for this model
         return route.model
 
@@ -147,7 +152,8 @@ def _with_tier_fallbacks(existing: list, config: RouterConfig) -> list:
 def _retried(model: str, kwargs: dict) -> str | None:
     """The model already chosen for this request when the Router retries it (scored once, like the proxy)."""
     decision = (kwargs.get("metadata") or {}).get(METADATA_KEY)
-    if isinstance(decision, Decision) and decision["requested"] == model:
+    trace = kwargs.get("litellm_trace_id")
+    if isinstance(decision, Decision) and trace is not None and decision.trace == trace and decision["requested"] == model:
         record_pre_routing_selection(kwargs, decision["model"])
         return decision["model"]
     return None

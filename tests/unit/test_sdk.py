@@ -151,3 +151,10 @@ def test_router_retries_reuse_the_decision_and_caller_dicts_are_not_trusted(monk
         assert metadata["smart_router"]["model"] == "cheap" and "retry" not in metadata["smart_router"]["reason"]
     finally:
         litellm.callbacks[:] = [cb for cb in litellm.callbacks if cb is not strategy]
+
+
+def test_a_metadata_dict_reused_for_the_next_request_does_not_carry_its_decision(router):
+    metadata = {"user": "same-dict"}
+    assert router.completion(model="smart/auto", messages=ask(PROVE), metadata=metadata).choices[0].message.content == "answered by thinker"
+    assert asyncio.run(router.acompletion(model="smart/auto", messages=ask(HELLO), metadata=metadata)).choices[0].message.content == "answered by cheap"
+    assert router.completion(model="smart/auto", messages=ask(HELLO), metadata=metadata).choices[0].message.content == "answered by cheap"
