@@ -89,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     output = stats.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON")
     output.add_argument("--csv", action="store_true", help="print CSV")
+    output.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with charts to FILE")
     _config_option(stats)
     stats.set_defaults(handler=_cmd_stats)
 
@@ -248,7 +249,12 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"slr: {exc}", file=sys.stderr)
         return 1
-    if args.json:
+    if args.html:
+        from . import html_report
+
+        out = html_report.write(path, Path(args.html), since, args.since)
+        print(f"slr: wrote {out}")
+    elif args.json:
         since_text = None if since is None else datetime.fromtimestamp(since, timezone.utc).isoformat(timespec="seconds")
         report = {"db": str(path), "since": since_text, "by": args.by, "groups": [g.to_dict() for g in groups]}
         print(json.dumps({**report, "total": total.to_dict()}, indent=2))
@@ -257,6 +263,8 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     else:
         print(f"{path}{f' since {args.since}' if args.since else ''}\n")
         print(report.format_table(groups, total, args.by) + "\n")
+        if args.by == "day":
+            print(report.format_sparklines(groups) + "\n")
         print(report.format_bars(tiers))
     return 0
 

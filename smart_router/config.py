@@ -168,6 +168,13 @@ def load_config(path: str | Path | None = None) -> RouterConfig:
     return build_config(path, section, models)
 
 
+def config_for_model_list(model_list: Any, section: Any = None, source: str = "litellm.Router") -> RouterConfig:
+    """A config over an SDK ``litellm.Router``'s ``model_list``; ``section`` None: the bundled profiles."""
+    if section is None:
+        section = dict(read_yaml(bundled_config_path())["smart_router"])
+    return build_config(source, section, _parse_models(source, model_list))
+
+
 def build_config(path: str, section: Any, models: Mapping[str, ModelEntry]) -> RouterConfig:
     """Validate a ``smart_router`` section against the models it may route to."""
     section = _mapping(path, "smart_router", section)

@@ -21,7 +21,7 @@ from fastapi import HTTPException
 from litellm.caching.in_memory_cache import InMemoryCache
 from litellm.integrations.custom_logger import CustomLogger
 
-from . import stats
+from . import metrics, stats
 from .config import PROFILE_PREFIX, ConfigError
 from .controls import HEADER_PREFIX
 from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
@@ -110,6 +110,7 @@ class SmartRouterHook(CustomLogger):
             "tokens": decision.tokens,
         }
         self._metadata(data, call_type)[METADATA_KEY] = info
+        _put_metric_labels(self._metadata(data, call_type), info)
         logger.info(
             "smart_router %s -> %s tier=%s score=%+.3f table=%s reason=%s",
             model, route.model, route.tier.name, decision.score, route.profile, outcome.reason,
@@ -129,6 +130,7 @@ class SmartRouterHook(CustomLogger):
             "requested": requested, "profile": requested.lower().removeprefix(PROFILE_PREFIX),
             "tier": "EMBEDDING", "score": 0.0, "model": embedding_model, "fallbacks": [], "reason": "embedding model",
         }  # fmt: skip
+        _put_metric_labels(data["metadata"], data["metadata"][METADATA_KEY])
         return data
 
     @staticmethod
@@ -198,6 +200,19 @@ def _drop_client_routing_info(data: Any) -> None:
             section = data.get(key)
             if isinstance(section, dict):
                 section.pop(METADATA_KEY, None)
+                _put_metric_labels(section, None)
+
+
+def _put_metric_labels(metadata: dict, info: dict | None) -> None:
+    """Prometheus labels (``metrics.LABEL_KEYS``) as flat strings in ``spend_logs_metadata``, where
+    LiteLLM's ``custom_prometheus_metadata_labels`` reads them. Drops any a client sent first."""
+    for key in ("requester_metadata", "spend_logs_metadata"):
+        section = metadata.get(key)
+        if isinstance(section, dict) and not section.keys().isdisjoint(metrics.LABEL_KEYS):
+            metadata[key] = {k: v for k, v in section.items() if k not in metrics.LABEL_KEYS}
+    if info:
+        spend = metadata.get("spend_logs_metadata")
+        metadata["spend_logs_metadata"] = (spend if isinstance(spend, dict) else {}) | metrics.labels(info)
 
 
 def _routing_info(data: Any) -> dict | None:

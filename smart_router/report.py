@@ -12,8 +12,8 @@ import io
 import re
 import sqlite3
 import time
-from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -70,15 +70,16 @@ _AGGREGATES = f"""
 """
 
 
-def summarize(path: Path, since: float | None = None, by: str = "tier") -> tuple[list[Summary], Summary]:
-    """Groups (``by`` profile, tier, model or day) and the total, of rows at or after ``since``."""
+def summarize(
+    path: Path, since: float | None = None, by: str = "tier", profile: str | None = None
+) -> tuple[list[Summary], Summary]:
+    """Groups (``by`` profile, tier, model or day) and the total, of rows at or after ``since``
+    (and of one requested ``profile``, e.g. ``smart/auto``, if given)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; valid: {', '.join(GROUPINGS)}")
-    if not path.is_file():
-        raise FileNotFoundError(f"no statistics at {path} (the proxy writes them once it has routed a request)")
-    conn = sqlite3.connect(str(path), timeout=30)
+    conn = _open(path)
     try:
-        where, args = ("WHERE ts >= ?", (since,)) if since is not None else ("", ())
+        where, args = _where(since, profile)
         key = GROUPINGS[by]
         grouped = conn.execute(f"SELECT COALESCE({key}, '?'), {_AGGREGATES} FROM requests {where} GROUP BY 1", args).fetchall()
         total = conn.execute(f"SELECT 'total', {_AGGREGATES} FROM requests {where}", args).fetchone()
@@ -86,6 +87,30 @@ def summarize(path: Path, since: float | None = None, by: str = "tier") -> tuple
         conn.close()
     groups = [Summary(*r) for r in grouped]
     return sorted(groups, key=_order(by)), Summary(*total)
+
+
+def counts(path: Path, since: float | None, *keys: str) -> list[tuple[Any, ...]]:
+    """Requests (ok and error) per combination of ``keys`` (a grouping, or ``reason``): ``(*values, n)`` rows."""
+    columns = [GROUPINGS.get(k) or {"reason": "reason"}[k] for k in keys]
+    conn = _open(path)
+    try:
+        where, args = _where(since)
+        select = ", ".join(f"COALESCE({c}, '?')" for c in columns)
+        return conn.execute(f"SELECT {select}, COUNT(*) FROM requests {where} GROUP BY {', '.join(map(str, range(1, len(keys) + 1)))}", args).fetchall()
+    finally:
+        conn.close()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise FileNotFoundError(f"no statistics at {path} (the proxy writes them once it has routed a request)")
+    return sqlite3.connect(str(path), timeout=30)
+
+
+def _where(since: float | None, profile: str | None = None) -> tuple[str, tuple[Any, ...]]:
+    tests = [("ts >= ?", since), ("requested = ?", profile)]
+    used = [(sql, value) for sql, value in tests if value is not None]
+    return ("WHERE " + " AND ".join(sql for sql, _ in used) if used else ""), tuple(v for _, v in used)
 
 
 def _order(by: str):
@@ -152,6 +177,44 @@ def format_bars(tiers: list[Summary], width: int = 40) -> str:
         bar = "#" * used + "." * max(0, base - used)
         verdict = "-" if s.savings_pct is None else f"{abs(s.savings_pct):.1f}% {'saved' if s.savings_pct >= 0 else 'dearer'}"
         lines.append(f"{s.key:10} {bar:{width}} {_usd(s.priced_cost_usd)} vs {_usd(s.baseline_usd)}  {verdict}")
+    return "\n".join(lines)
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None]) -> str:
+    """One character per value, ``▁`` (lowest) to ``█`` (highest); a gap for unknown values."""
+    known = [v for v in values if v is not None]
+    low, high = (min(known), max(known)) if known else (0.0, 0.0)
+    span = high - low
+    return "".join(" " if v is None else SPARKS[round((v - low) / span * (len(SPARKS) - 1)) if span else 0] for v in values)
+
+
+def fill_days(days: list[Summary]) -> list[Summary]:
+    """Per-day summaries with the days that had no request in between, as zero rows."""
+    if not days:
+        return []
+    known = {s.key: s for s in days}
+    first, last = (datetime.fromisoformat(days[0].key), datetime.fromisoformat(days[-1].key))
+    empty = Summary("", 0, 0, 0, 0, 0, None, 0, 0, None, None)
+    return [known.get(day, replace(empty, key=day)) for day in (
+        (first + timedelta(days=i)).date().isoformat() for i in range((last - first).days + 1))]  # fmt: skip
+
+
+def format_sparklines(days: list[Summary]) -> str:
+    """Per-day trends as sparklines: requests, routed cost, baseline cost, savings %."""
+    filled = fill_days(days)
+    if not filled:
+        return "no requests in this period"
+    rows = [
+        ("requests", [float(s.requests) for s in filled], f"{sum(s.requests for s in filled)} total"),
+        ("cost", [s.priced_cost_usd for s in filled], _usd(sum(s.priced_cost_usd or 0 for s in filled))),
+        ("baseline", [s.baseline_usd for s in filled], _usd(sum(s.baseline_usd or 0 for s in filled))),
+        ("saved %", [s.savings_pct for s in filled], "per day, blank: no priced request"),
+    ]
+    lines = [f"per day, {filled[0].key} .. {filled[-1].key} (low ▁ .. █ high)"]
+    lines += [f"{name:9} {sparkline(values)}  {note}" for name, values, note in rows]
     return "\n".join(lines)
 
 
