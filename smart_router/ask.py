@@ -10,8 +10,11 @@ before a unit: "700-word", "5 paragraphs", "3000字") and the count of required 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
+
+import regex
 
 from .matcher import Matches, normalize, tokenize
 
@@ -21,6 +24,7 @@ DELIVERABLE_PREFIX = "ask.make."  # deliverable tasks: lookup evidence beats the
 DEPTH = "ask.depth"
 DELIVERABLES = "ask.deliverables"
 DOCUMENTS = "ask.documents"
+NUMBER_WORDS = "ask.numbers"
 
 LONG_REQUEST_WORDS = 450  # a requested length at least this long: two scope points
 MEDIUM_REQUEST_WORDS = 200  # at least this long: one point
@@ -33,11 +37,16 @@ _SENTENCE_END = re.compile(r"[.!?。！？\n]+")
 _PART_SEPARATORS = ",;:،؛、；："
 _CJK_PART_SEPARATORS = "、；;"  # in Chinese and Japanese a comma joins clauses, not list items
 _CJK_TEXT = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
-_ADDRESS = re.compile(  # URLs and file names: "summary" in a URL or "requirements.txt" asks for nothing
-    r"https?://\S{1,500}|[\w/.-]{1,120}\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|rb|php|c|h|cc|cpp|cs|sh|sql|txt|md"
-    r"|json|ya?ml|toml|ini|env|cfg|conf|lock|csv|xml|html|css|log)\b"
+_URL = re.compile(r"https?://\S{1,500}")  # "summary" in a URL or "requirements.txt" asks for nothing
+_FILE_EXTENSION = re.compile(
+    r"\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|rb|php|c|h|cc|cpp|cs|sh|sql|txt|md|json|ya?ml|toml|ini|env|cfg|conf|lock"
+    r"|csv|xml|html|css|log)\b"
 )
+_FILE_NAME_TAIL = re.compile(r"[\w/.-]{1,120}$")  # the name before an extension, read backwards from it
 _BRACKETED = re.compile(r"\([^()]{0,200}\)|\[[^\[\]]{0,200}\]|\{[^{}]{0,200}\}")  # "users(id, name)"
+_DIGITS = re.compile(r"(?<!\d)\d{1,7}")
+_DIGIT = re.compile(r"\d").search
+_UNIT_WINDOW = 40  # characters after a number that may hold its unit
 _UNIT_PREFIX_CHARS = 5  # a unit glued to a number or CJK run is one of its first few characters
 MANY_PARTS = 5  # required parts ("covering A, B, C, D and E"): two scope points; three or more: one
 SHORT_TOOL_ASK_WORDS = 12  # a new ask this short beside tools is one obvious tool call
@@ -63,6 +72,7 @@ class AskLexicon:
             DEPTH: data.get("depth") or {},
             DELIVERABLES: data.get("deliverables") or {},
             DOCUMENTS: data.get("documents") or {},
+            NUMBER_WORDS: {lang: list(words) for lang, words in (data.get("number_words") or {}).items()},
         }
         for section, prefix in (("tasks", TASK_PREFIX), ("deliverable_tasks", DELIVERABLE_PREFIX)):
             for task, langs in (data.get(section) or {}).items():
@@ -101,21 +111,19 @@ def read_ask(
 ) -> AskShape:
     """The shape of ``text`` from its keyword ``matches`` (which must include the ask groups)."""
     found = matches.by_dimension
-    words = len(text.split()) + sum(1 for c in text if "\u3040" <= c <= "\u9fff") // 2
-    numbers = len(_NUMBER.findall(text)) if words >= WORD_PROBLEM_WORDS else 0
+    words = len(text.split()) + len(_CJK_TEXT.findall(text)) // 2
+    numbers = len(_NUMBER.findall(text)) if words >= WORD_PROBLEM_WORDS and _DIGIT(text) else 0
     lookup = sorted(found.get(LOOKUP, ()))
     if text.strip() and _ARITHMETIC.match(text):
         lookup.append("arithmetic")
     tasks = []
-    for group in sorted(lexicon.groups):
+    for group, name, beaten_by_lookup in _task_groups(tuple(lexicon.groups)):
         fired = found.get(group)
-        if not fired or not group.startswith((TASK_PREFIX, DELIVERABLE_PREFIX)):
-            continue
-        if group.startswith(DELIVERABLE_PREFIX) and lookup:
+        if not fired or (beaten_by_lookup and lookup):
             continue  # "what is a haiku?", "who wrote this poem?"
         fired = tuple(sorted(w for w in fired if not _shadowed(w, lookup)))
         if fired:
-            tasks.append((group.split(".")[-1], fired))
+            tasks.append((name, fired))
     generative = bool(tasks or found.get(DELIVERABLES) or found.get(DOCUMENTS) or found.get("codePresence"))
     if numbers >= 2 and not tasks:
         tasks.append(("math", (f"word problem: {numbers} numbers",)))
@@ -124,9 +132,10 @@ def read_ask(
 
     points, scope = 0, []
     makes_text = any(name in ("creative", "planning") for name, _ in tasks) or bool(found.get(DOCUMENTS))
-    requested = requested_words(text, lexicon.length_units, lexicon.number_words)
+    seen = found.get(NUMBER_WORDS, ())
+    requested = requested_words(text, lexicon.length_units, lexicon.number_words, seen)
     if makes_text and lexicon.duration_units:
-        requested = max(requested, requested_words(text, lexicon.duration_units, lexicon.number_words))
+        requested = max(requested, requested_words(text, lexicon.duration_units, lexicon.number_words, seen))
     if requested >= MEDIUM_REQUEST_WORDS:
         points += 2 if requested >= LONG_REQUEST_WORDS else 1
         scope.append(f"~{requested} words requested")
@@ -149,9 +158,29 @@ def read_ask(
 
 def without_addresses(text: str) -> str:
     """``text`` with URLs and file names blanked, for keyword matching (bounded, linear)."""
-    if "://" not in text and "." not in text:
+    if "://" in text:
+        text = _URL.sub(" ", text)
+    if "." not in text:
         return text
-    return _ADDRESS.sub(" ", text)
+    pieces, done = [], 0
+    for match in _FILE_EXTENSION.finditer(text):
+        if match.start() < done:
+            continue
+        name = _FILE_NAME_TAIL.search(text, max(done, match.start() - 120), match.start())
+        start = name.start() if name else match.start()
+        pieces += [text[done:start], " "]
+        done = match.end()
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+@lru_cache(maxsize=8)
+def _task_groups(groups: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    """(group, task name, whether lookup evidence beats it) for the task groups, in name order."""
+    return tuple(
+        (group, group.split(".")[-1], group.startswith(DELIVERABLE_PREFIX))
+        for group in sorted(groups)
+        if group.startswith((TASK_PREFIX, DELIVERABLE_PREFIX))
+    )
 
 
 def _shadowed(word: str, lookup: Sequence[str]) -> bool:
@@ -160,22 +189,45 @@ def _shadowed(word: str, lookup: Sequence[str]) -> bool:
     return any(len(phrase) > len(word) and phrase.startswith(word) for phrase in lookup)
 
 
-def requested_words(text: str, units: Mapping[str, float], number_words: Mapping[str, int]) -> int:
-    """The largest length ``text`` requests in ``units``, in approximate words (0: none). Linear."""
-    tokens = tokenize(_THOUSANDS.sub("", normalize(text)))
+def requested_words(
+    text: str, units: Mapping[str, float], number_words: Mapping[str, int], words_seen: Iterable[str] | None = None
+) -> int:
+    """The largest length ``text`` requests in ``units``, in approximate words (0: none).
+
+    Linear: C-level scans find the numbers (digits, CJK numerals glued to a CJK unit, and the
+    number words in ``words_seen``, which the keyword pass found; all of ``number_words`` when
+    None); each number then reads only the two words after it."""
+    text = _THOUSANDS.sub("", normalize(text))
+    starts: list[int] = []
+    if _DIGIT(text):
+        starts += (m.start() for m in _DIGITS.finditer(text))
+    if _CJK_TEXT.search(text):
+        starts += (m.start() for m in _cjk_numbers(tuple(units)).finditer(text))
+    for word in number_words if words_seen is None else words_seen:
+        if word in text:
+            starts += (m.start() for m in regex.finditer(rf"(?<!\w){regex.escape(word)}(?!\w)", text))
     best = 0.0
-    for index, token in enumerate(tokens):
-        value, rest = _number_at(token, number_words)
+    for start in starts:
+        tokens = tokenize(text[start : start + _UNIT_WINDOW])
+        value, rest = _number_at(tokens[0], number_words) if tokens else (None, "")
         if value is None:
             continue
         unit = _unit(rest, units) if rest else None
         for offset in (1, 2):  # "5 paragraphs", "5 short paragraphs"
-            if unit is not None or index + offset >= len(tokens):
+            if unit is not None or offset >= len(tokens):
                 break
-            unit = _unit(tokens[index + offset], units)
+            unit = _unit(tokens[offset], units)
         if unit is not None:
             best = max(best, value * unit)
     return round(best)
+
+
+@lru_cache(maxsize=8)
+def _cjk_numbers(unit_names: tuple[str, ...]) -> "re.Pattern[str]":
+    """CJK numerals directly followed by a CJK unit ("三千字", "五页")."""
+    cjk_units = sorted((u for u in unit_names if _CJK_TEXT.match(u)), key=len, reverse=True)
+    numerals = "".join(_CJK_NUMERALS) + "".join(_CJK_MULTIPLIERS)
+    return re.compile(f"[{numerals}]{{1,6}}(?=(?:{'|'.join(map(re.escape, cjk_units)) or '(?!)'}))")
 
 
 def _number_at(token: str, number_words: Mapping[str, int]) -> tuple[int | None, str]:

@@ -405,8 +405,8 @@ def build_scoring(
     boundaries = {}
     for tier in (Tier.MEDIUM, Tier.COMPLEX, Tier.REASONING):
         boundaries[tier] = _number(path, f"smart_router.scoring.boundaries.{tier.name}", bounds_raw.get(tier.name))
-    if not boundaries[Tier.MEDIUM] < boundaries[Tier.COMPLEX] < boundaries[Tier.REASONING]:
-        raise ConfigError(path, "smart_router.scoring.boundaries", "must increase: MEDIUM < COMPLEX < REASONING")
+    if not boundaries[Tier.MEDIUM] <= boundaries[Tier.COMPLEX] <= boundaries[Tier.REASONING]:
+        raise ConfigError(path, "smart_router.scoring.boundaries", "must not decrease: MEDIUM <= COMPLEX <= REASONING")
 
     tokens, rules, text = merged("token_count"), merged("overrides"), merged("text")
     return ScoringConfig(

@@ -52,7 +52,7 @@ CASES = [
     ("unknown tier", _config(profiles={"auto": {"tiers": {**TIERS, "HARD": "big"}}}), "smart_router.profiles.auto.tiers.HARD", ["valid: SIMPLE, MEDIUM, COMPLEX, REASONING"]),
     ("no profiles", {"model_list": MODELS, "smart_router": {"profiles": {}}}, "smart_router.profiles", ["at least one profile"]),
     ("profile not a mapping", _config(profiles={"auto": "small"}), "smart_router.profiles.auto", ["expected a mapping"]),
-    ("bad boundary order", _config(scoring={"boundaries": {"MEDIUM": 0.4, "COMPLEX": 0.3, "REASONING": 0.5}}), "smart_router.scoring.boundaries", ["MEDIUM < COMPLEX < REASONING"]),
+    ("bad boundary order", _config(scoring={"boundaries": {"MEDIUM": 0.4, "COMPLEX": 0.3, "REASONING": 0.5}}), "smart_router.scoring.boundaries", ["MEDIUM <= COMPLEX <= REASONING"]),
     ("non-numeric boundary", _config(scoring={"boundaries": {"COMPLEX": "high"}}), "smart_router.scoring.boundaries.COMPLEX", ["expected a number", "'high'"]),
     ("non-numeric weight", _config(scoring={"dimensions": {"codePresence": {"weight": "heavy"}}}), "smart_router.scoring.dimensions.codePresence.weight", ["expected a number", "'heavy'"]),
     ("infinite weight", _config(scoring={"dimensions": {"codePresence": {"weight": float("inf")}}}), "smart_router.scoring.dimensions.codePresence.weight", ["expected a number"]),

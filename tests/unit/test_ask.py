@@ -1,0 +1,165 @@
+"""What an ask asks for (smart_router/ask.py): the rubric's examples, evidence before SIMPLE,
+scope that only ever raises the tier, and the length and part counters."""
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from smart_router.ask import count_parts, requested_words, without_addresses
+from smart_router.scorer import RoutingText, Tier, Turn
+
+RUBRIC = Path(__file__).resolve().parents[2] / "docs" / "rubric.md"
+LANGUAGES = ("en", "de", "es", "pt", "ru", "zh", "ja", "ko", "ar")
+
+
+def _rubric_rows() -> list[tuple[str, str, str]]:
+    """(language, tier, prompt) for every cell of the rubric's example table."""
+    rows = []
+    for line in RUBRIC.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] in LANGUAGES:
+            rows += [(cells[0], tier.name, prompt) for tier, prompt in zip(Tier, cells[1:])]
+    return rows
+
+
+RUBRIC_ROWS = _rubric_rows()
+
+
+def test_the_rubric_has_an_example_per_tier_in_nine_languages():
+    assert {(lang, tier) for lang, tier, _ in RUBRIC_ROWS} == {(lang, t.name) for lang in LANGUAGES for t in Tier}
+
+
+@pytest.mark.parametrize("language,tier,prompt", RUBRIC_ROWS, ids=[f"{r[0]}-{r[1]}" for r in RUBRIC_ROWS])
+def test_rubric_examples_route_to_their_tier(scorer, language, tier, prompt):
+    decision = scorer.score(RoutingText.of(prompt))
+    assert decision.tier == Tier[tier], decision.to_dict()
+
+
+# The issue's own everyday examples, written outside the labeled sets.
+@pytest.mark.parametrize(
+    "prompt,tier",
+    [
+        ("How does a heat pump work?", Tier.MEDIUM),
+        ("What are the pros and cons of index funds?", Tier.MEDIUM),
+        ("Write a short poem about a rainy commute", Tier.MEDIUM),
+        ("How do I debounce input in React?", Tier.MEDIUM),
+        ("Summarize the causes of the 1929 crash.", Tier.MEDIUM),
+        ("Write a 700-word short story about a lighthouse keeper; explore loneliness and duty", Tier.COMPLEX),
+        ("Give an in-depth explanation of how HTTPS works, covering certificates, key exchange and session resumption", Tier.COMPLEX),
+        ("Design and implement a thread-safe bounded queue in Go with tests, and explain the trade-offs", Tier.COMPLEX),
+        ("Draft a complete go-to-market memo for a budgeting app in Brazil: positioning, channels, pricing, risks.", Tier.COMPLEX),
+        ("What's the capital of Peru?", Tier.SIMPLE),
+        ("thanks!", Tier.SIMPLE),
+    ],
+)
+def test_everyday_asks_need_evidence_before_going_cheap(scorer, prompt, tier):
+    assert scorer.score(RoutingText.of(prompt)).tier == tier
+
+
+def test_an_ask_without_evidence_of_a_simple_one_is_medium_and_says_why(scorer):
+    decision = scorer.score(RoutingText.of("Paris in spring"))
+    assert decision.tier == Tier.MEDIUM and decision.override == "no evidence of a simple ask"
+
+
+def test_lookup_beats_a_deliverable_noun_but_not_a_question_task(scorer):
+    haiku = scorer.score(RoutingText.of("What is a haiku?"))
+    assert haiku.tier == Tier.SIMPLE and haiku.shape.tasks == ()
+    why = scorer.score(RoutingText.of("What is the reason why leaves turn red?"))
+    assert why.tier >= Tier.MEDIUM and why.shape.tasks[0][0] == "explanation"
+
+
+def test_a_task_phrase_inside_a_longer_lookup_phrase_does_not_count(scorer):
+    decision = scorer.score(RoutingText.of("How do you say thank you in Japanese?"))
+    assert decision.shape.tasks == () and decision.tier == Tier.SIMPLE
+
+
+def test_tool_results_are_not_held_to_the_evidence_rule(scorer):
+    ask = Turn("user", "Paris in spring")
+    assert scorer.score(RoutingText(turns=(ask,))).override == "no evidence of a simple ask"
+    step = scorer.score(RoutingText(turns=(ask, Turn("tool", "42"))))
+    assert step.continuation and step.override != "no evidence of a simple ask"
+
+
+HOW_DOES = {
+    "en": "How does {} work?", "de": "Wie funktioniert {}?", "es": "¿Cómo funciona {}?",
+    "pt": "Como funciona {}?", "ru": "Как работает {}?", "zh": "{}是怎么工作的？",
+    "ja": "{}の仕組みは？", "ko": "{}는 어떻게 작동해?", "ar": "كيف يعمل {}؟",
+}  # fmt: skip
+TOPICS = ("a heat pump", "DNS", "the weather radar", "Bitcoin", "the immune system", "an index fund",
+          "热泵", "ヒートポンプ", "히트펌프", "المضخة الحرارية", "тепловой насос", "die Wärmepumpe", "x")  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(sorted(HOW_DOES)), st.sampled_from(TOPICS))
+def test_how_does_x_work_is_never_simple_in_any_language(scorer, language, topic):
+    decision = scorer.score(RoutingText.of(HOW_DOES[language].format(topic)))
+    assert decision.tier >= Tier.MEDIUM, decision.to_dict()
+
+
+BASES = (
+    "Write a story about a lighthouse keeper", "Explain how vaccines work", "Plan a trip to Lisbon",
+    "Schreib eine Geschichte über einen Leuchtturmwärter", "Explica cómo funcionan las vacunas",
+    "Напиши рассказ о смотрителе маяка", "写一个关于灯塔看守人的故事", "灯台守の物語を書いて",
+    "등대지기에 대한 이야기를 써 줘", "اكتب قصة عن حارس منارة", "Capital of Peru", "thanks",
+)  # fmt: skip
+RAISERS = (
+    " in detail", " in depth", ", comprehensive and complete", " in 800 words", " (1500 words)", ", 5 pages",
+    ", covering history, causes, effects and legacy", "; include a timeline, a map and sources",
+    "\n1. intro\n2. body\n3. end", " ausführlich", " en profundidad", " подробно", " 详细地", "、3000字で",
+    " 자세히", " بالتفصيل", ", and test it and document it",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(BASES), st.sampled_from(RAISERS), st.sampled_from(RAISERS))
+def test_depth_length_and_parts_never_lower_the_tier(scorer, base, first, second):
+    plain = scorer.score(RoutingText.of(base)).tier
+    once = scorer.score(RoutingText.of(base + first)).tier
+    twice = scorer.score(RoutingText.of(base + first + second)).tier
+    assert plain <= once <= twice, (base, first, second)
+
+
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("Write a 700-word story", 700), ("600+ words on it", 600), ("about 1,500 words", 1500),
+        ("in 2.000 Wörtern", 2000), ("five short paragraphs", 500), ("3000字の短編小説", 1500),
+        ("三千字的文章", 1500), ("800단어로 써 줘", 800), ("10 slides", 600), ("un texto de 3 páginas", 1200),
+        ("I have 6 names for a café", 0), ("how long, 10 minutes?", 0), ("", 0),
+    ],
+)  # fmt: skip
+def test_requested_length_in_words(engine, text, words):
+    ask = engine.scorer.config.ask
+    assert requested_words(text, ask.length_units, ask.number_words) == words
+
+
+def test_durations_count_only_for_a_text_to_make(scorer):
+    assert "~1300 words requested" in scorer.score(RoutingText.of("Write a 10-minute speech for my team")).shape.scope
+    assert scorer.score(RoutingText.of("Boil the egg 10 minutes or 12 minutes?")).shape.scope_points == 0
+
+
+@pytest.mark.parametrize(
+    "text,parts",
+    [
+        ("Cover A, B, C and D.", 3), ("A, B. C, D.", 0), ("tables users(id, name, email) and orders", 0),
+        ("定義、禁止行為、相談窓口、調査手順まで", 4), ("我买的衣服到了，但是袖子短，吊牌还在，能退吗", 0),
+        ("positioning; channels; pricing", 3),
+    ],
+)
+def test_required_parts_are_counted_per_sentence(text, parts):
+    assert count_parts(text) == parts
+
+
+def test_addresses_do_not_fire_keywords(scorer):
+    assert without_addresses("get https://x.example/api/summary and read requirements.txt") == "get   and read  "
+    decision = scorer.score(RoutingText.of("fetch https://status.example.com/api/v1/summary"))
+    assert all("summary" not in words for _, words in decision.shape.tasks)
+
+
+def test_ask_signals_are_linear_on_hostile_input(scorer):
+    for hostile in ("a." * 50_000, "1 " * 50_000, "(" * 50_000, "、" * 50_000, "https://" + "a" * 100_000):
+        decision = scorer.score(RoutingText.of(hostile))
+        assert decision.tier in Tier
+    assert re.fullmatch(r"\d+", str(requested_words("9" * 100_000 + " words", {"words": 1.0}, {}))) is not None
