@@ -111,11 +111,14 @@ def plan(
     stall_reason: str | None,
     background_reason: str | None,
     overrides: Overrides | None,
+    steering: bool = True,
 ) -> Plan:
     """The adjustments of one request, in order; see the module docstring.
 
     ``ask_digest`` is None where a repeated ask is not evidence of a regeneration (a
-    one-turn request whose session is only the hash of its own text).
+    one-turn request whose session is only the hash of its own text). Without
+    ``steering`` (overrides disabled for the key) nothing the client says or repeats
+    raises the tier: no escalation phrase, regeneration or stall rule.
     """
     chosen = overrides.adjustment() if overrides is not None else None
     if background_reason:
@@ -125,7 +128,9 @@ def plan(
         lasting.append(Adjustment(f"continuation: session tier {session.tier.name}", force=session.tier))
     elif session is not None:
         lasting.append(Adjustment(f"session: kept {session.tier.name}", floor=session.tier))
-    this_request = []
+    this_request: list[Adjustment] = []
+    if not steering:
+        return Plan(tuple(lasting), ())
     if decision.escalation:
         this_request.append(Adjustment("escalation: " + decision.escalation[0], raise_by=1))
     regenerated = (

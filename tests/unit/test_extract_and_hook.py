@@ -6,8 +6,9 @@ import pytest
 from fastapi import HTTPException
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from smart_router.extract import extract
+from smart_router.extract import check, extract
 from smart_router.hook import SmartRouterHook
+from smart_router.policy import printable
 from smart_router.scorer import Tier
 
 
@@ -102,5 +103,12 @@ junk = st.recursive(
 )  # fmt: skip
 def test_hook_never_crashes_on_junk(call_type, body):
     body["model"] = "smart/auto"
+    try:
+        check(call_type, body)
+    except ValueError as problem:  # unreadable: a clean 400 naming the problem, never a crash
+        with pytest.raises(HTTPException) as error:
+            run_hook(body, call_type)
+        assert error.value.status_code == 400 and error.value.detail == printable(str(problem))
+        return
     data = run_hook(body, call_type)
     assert data["model"] in {"gemini-flash-lite", "gemini-flash", "claude-sonnet", "o3", "gpt-4o-mini"}

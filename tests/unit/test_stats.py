@@ -121,7 +121,7 @@ def test_annotate_adds_to_spend_logs_metadata_without_losing_existing(engine):
 
 def make_row(call_id, tier="SIMPLE", status="ok", cost=1e-6, baseline=1e-5, ts=None, served="cheap", model="cheap",
              source="litellm"):
-    return stats.Row(call_id, ts if ts is not None else 1_800_000_000.0, status, "smart/auto", "auto", tier, 0.1, model, served,
+    return stats.Row(call_id, call_id, ts if ts is not None else 1_800_000_000.0, status, "smart/auto", "auto", tier, 0.1, model, served,
                      5, 4, cost, source if cost is not None else None, "top", baseline, "test")  # fmt: skip
 
 
@@ -178,8 +178,10 @@ def test_record_respects_enabled_and_unwritable_paths(engine, tmp_path, caplog):
     assert not (tmp_path / "off.db").exists()
     blocker = tmp_path / "file"
     blocker.write_text("")
-    assert stats.recorder_for(blocker / "stats.db") is None
-    assert "cost accounting is off" in caplog.text
+    recorder = stats.recorder_for(blocker / "stats.db")  # no I/O here: the writer thread finds out
+    recorder.add(make_row("x"))
+    recorder.flush()
+    assert recorder.failed and "cost accounting is off" in caplog.text
 
 
 @pytest.fixture()
