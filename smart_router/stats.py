@@ -273,13 +273,15 @@ class Recorder:
             self._thread.join(timeout=30)
 
     def _open(self) -> bool:
-        """Connect on first use, in the writer thread; False (logged once) when the file cannot be opened."""
-        if self._conn is None and not self.failed:
+        """Connect on first use, in the writer thread. False when the file cannot be opened (a
+        locked or unwritable file): that batch is dropped, logged once, and the next one tries again."""
+        if self._conn is None:
             try:
                 self._conn = connect(self.path)
             except (OSError, sqlite3.Error) as exc:
+                if not self.failed:
+                    logger.error("smart_router stats: cannot open %s: %s; cost accounting is off until it can", self.path, exc)
                 self.failed = True
-                logger.error("smart_router stats: cannot open %s: %s; cost accounting is off", self.path, exc)
         return self._conn is not None
 
     def _run(self) -> None:
