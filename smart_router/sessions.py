@@ -117,6 +117,7 @@ def session_keys(data: Mapping[str, Any], headers: Mapping[str, str], text: Rout
         *(("metadata", m.get("litellm_session_id")) for m in metadata),
         ("user", data.get("user")),
     ]
+
     def key(source: str, value: str) -> str:
         return KEY_PREFIX + digest(f"{owner}\x00{source}\x00{value}")
 

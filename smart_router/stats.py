@@ -89,11 +89,13 @@ CREATE INDEX IF NOT EXISTS requests_call_id ON requests (call_id);
 """
 # files written before rows had their own id: the old table is copied over once, call_id as id
 MIGRATE = f"""
+BEGIN IMMEDIATE;
 ALTER TABLE requests RENAME TO requests_v1;
 DROP INDEX IF EXISTS requests_ts;
 {SCHEMA}
 INSERT INTO requests ({', '.join(COLUMNS)}) SELECT call_id, {', '.join(COLUMNS[1:])} FROM requests_v1;
 DROP TABLE requests_v1;
+COMMIT;
 """
 UPSERT = (
     f"INSERT INTO requests ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "

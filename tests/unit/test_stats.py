@@ -149,6 +149,23 @@ def test_success_replaces_failure_of_the_same_call_never_the_reverse(tmp_path):
     assert rows == {"a": "ok:mid", "b": "ok:cheap"}
 
 
+def test_files_are_private_and_old_files_are_migrated(tmp_path):
+    """Issue 16 #5 and #7: new files 0600 in 0700 folders; a file keyed on call_id keeps its rows."""
+    path = tmp_path / "new" / "deeper" / "stats.db"
+    stats.write(stats.connect(path), [make_row("a")])
+    assert [oct(p.stat().st_mode & 0o777) for p in (path, path.parent, path.parent.parent)] == ["0o600", "0o700", "0o700"]
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:
+        conn.execute("CREATE TABLE requests (call_id TEXT PRIMARY KEY, ts REAL NOT NULL, status TEXT NOT NULL, requested TEXT, "
+                     "profile TEXT, tier TEXT, score REAL, model TEXT, served TEXT, prompt_tokens INTEGER NOT NULL DEFAULT 0, "
+                     "completion_tokens INTEGER NOT NULL DEFAULT 0, cost REAL, cost_source TEXT, baseline_model TEXT, "
+                     "baseline_cost REAL, reason TEXT)")  # fmt: skip
+        conn.execute("INSERT INTO requests (call_id, ts, status) VALUES ('c1', 1.0, 'ok')")
+    conn = stats.connect(old)
+    stats.write(conn, [make_row("c1", status="error"), make_row("c2")])  # the same id: the old success stays
+    assert conn.execute("SELECT id, call_id, status FROM requests ORDER BY id").fetchall() == [("c1", "c1", "ok"), ("c2", "c2", "ok")]
+
+
 def test_close_flushes_what_is_queued(tmp_path):
     recorder = stats.Recorder(tmp_path / "stats.db")
     for i in range(100):
