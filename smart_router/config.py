@@ -442,6 +442,8 @@ def _signals(path: str, base: Mapping[str, Any], escalation: Any) -> dict[str, d
     key = "smart_router.escalation_phrases"
     signals = {name: {lang: list(words) for lang, words in langs.items()} for name, langs in base.items()}
     for lang, words in _mapping(path, key, escalation).items():
+        if not _LANGUAGE_CODE.fullmatch(str(lang)):
+            raise ConfigError(path, f"{key}.{lang}", "unknown language; use an ISO 639-1 code such as en, de, zh")
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
             raise ConfigError(path, f"{key}.{lang}", "expected a list of strings")
         signals.setdefault("escalation", {}).setdefault(str(lang), []).extend(words)

@@ -5,8 +5,10 @@ Order (later steps win, see ``policy.resolve``):
 2. session stickiness: the conversation's tier is a floor; a tool-result turn keeps it exactly
 3. escalation: "think harder"-style phrases, a regenerated ask, a stalled agent: one tier up each
 4. client overrides (headers or metadata): profile, tier, min-tier, max-tier
-Step 2 sets the session's sticky tier; steps 1, 3 and 4 last for one request. Admin
-rules (overrides disabled, budgets) come after these, in ``routing``. Pure: no I/O.
+Step 2 sets the session's sticky tier; steps 1, 3 and 4 last for one request. For a key
+whose overrides are disabled, steps 3 and 4 are left out (the scorer, sessions and budgets
+alone route it). Admin rules (overrides disabled, budgets) come after these, in
+``routing``. Pure: no I/O.
 """
 
 from __future__ import annotations

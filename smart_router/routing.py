@@ -69,7 +69,8 @@ async def route_request(
     keys, state, found = None, None, None
     background = engine.background.reason(text, needs)
     if sessions is not None and controls.sessions and not background:
-        keys = session_keys(data, headers, text, _owner(user_api_key_dict))
+        args = (data, headers, text, _owner(user_api_key_dict))  # digests the history: off the loop for long ones
+        keys = await asyncio.to_thread(session_keys, *args) if many_items else session_keys(*args)
         state, found = await sessions.load(keys) if keys else (None, None)
     source = keys.source if keys else "off"
 

@@ -86,6 +86,7 @@ CASES = [
     ("profiles differing in case", _config(profiles={"auto": {"tiers": dict(TIERS)}, "Auto": {"tiers": dict(TIERS)}}), "smart_router.profiles.auto", ["case-insensitive"]),
     ("typo boundary name", _config(scoring={"boundaries": {"MEDIUN": 0.1}}), "smart_router.scoring.boundaries.MEDIUN", ["did you mean 'MEDIUM'"]),
     ("typo dimension key", _config(scoring={"dimensions": {"codePresence": {"wieght": 1}}}), "smart_router.scoring.dimensions.codePresence.wieght", ["did you mean 'weight'"]),
+    ("escalation language", _config(escalation_phrases={"english": ["go deeper"]}), "smart_router.escalation_phrases.english", ["ISO 639-1"]),
     ("description not a string", _profile(description=["x"]), "smart_router.profiles.auto.description", ["expected a string"]),
     ("tools profile not a string", _config(tools_profile=5), "smart_router.tools_profile", ["valid: auto"]),
     ("model_list not a list", {"model_list": {"small": 1}, "smart_router": {}}, "model_list", ["expected a list"]),
