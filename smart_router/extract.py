@@ -62,15 +62,15 @@ def _kind(call_type: str, data: dict[str, Any]) -> str:
     return "messages"
 
 
-def _expect(name: str, value: Any, types: tuple[type, ...], items: tuple[type, ...] | None = None) -> None:
-    if value is None:
+def _expect(name: str, value: Any, types: tuple[type, ...], items: tuple[type, ...] = (), optional: bool = True) -> None:
+    """``value`` is one of ``types`` (or absent), and each element of a list one of ``items``."""
+    if value is None and optional:
         return
     if not isinstance(value, types):
-        raise ValueError(f"{name}: expected {' or '.join(_TYPE_NAMES[t] for t in types)}, got {_TYPE_NAMES.get(type(value), type(value).__name__)}")
-    if items and isinstance(value, list):
-        for index, item in enumerate(value):
-            if not isinstance(item, items):
-                raise ValueError(f"{name}[{index}]: expected {' or '.join(_TYPE_NAMES[t] for t in items)}, got {_TYPE_NAMES.get(type(item), type(item).__name__)}")
+        wanted = " or ".join(dict.fromkeys(_TYPE_NAMES[t] for t in types))
+        raise ValueError(f"{name}: expected {wanted}, got {_TYPE_NAMES.get(type(value), type(value).__name__)}")
+    for index, item in enumerate(value if items and isinstance(value, list) else ()):
+        _expect(f"{name}[{index}]", item, items, optional=False)
 
 
 def _content(name: str, value: Any) -> None:

@@ -26,8 +26,8 @@ from litellm.integrations.custom_logger import CustomLogger
 from . import stats
 from .config import PROFILE_PREFIX, ConfigError
 from .controls import HEADER_PREFIX
-from .policy import printable
 from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
+from .policy import printable
 from .routing import key_allowed_models, route_request
 from .select import AccessDenied, is_allowed
 from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
