@@ -377,7 +377,7 @@ print(hook - base, rss() - hook)
 
 
 _HOOK_CPU = """
-import asyncio, copy, json, os, sys, time
+import asyncio, copy, json, os, sys, time, types
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import litellm.proxy.proxy_server
 from smart_router.hook import proxy_handler
@@ -387,7 +387,8 @@ async def main():
     for i in range(int(sys.argv[2]) + 50):
         data = copy.deepcopy(body)
         started = time.perf_counter()
-        data = await proxy_handler.async_pre_call_hook(None, None, data, "acompletion")
+        key = types.SimpleNamespace(token="bench")  # an owner: sessions are part of the hook's work
+        data = await proxy_handler.async_pre_call_hook(key, None, data, "acompletion")
         await proxy_handler.async_post_call_response_headers_hook(data, None, None)
         if i >= 50:
             times.append(time.perf_counter() - started)

@@ -29,6 +29,7 @@ import string
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,6 +38,8 @@ from smart_router.engine import engine_for  # noqa: E402
 from smart_router.evaluate import litellm_complexity_router  # noqa: E402
 from smart_router.scorer import RoutingText  # noqa: E402
 from smart_router.select import Needs  # noqa: E402
+
+OWNER = SimpleNamespace(token="bench")  # an authenticated key: sessions are part of the hook's work
 
 WORDS = {
     "en": "Please explain step by step how the distributed cache keeps data consistent when a node fails ".split(),
@@ -101,7 +104,7 @@ async def _loop_lag(hook, text: str) -> tuple[float, float]:
     slowest = 0.0
     for _ in range(LAG_CALLS):
         started = time.perf_counter()
-        await hook.async_pre_call_hook(None, None, copy.deepcopy(body), "acompletion")
+        await hook.async_pre_call_hook(OWNER, None, copy.deepcopy(body), "acompletion")
         slowest = max(slowest, time.perf_counter() - started)
         await asyncio.sleep(TICK_S * 3)  # let the ticker observe the gap
     running = False

@@ -8,6 +8,7 @@ and what would be valid.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import math
 import re
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import yaml
 
@@ -24,6 +25,9 @@ from .scorer import KEYWORD_DIMENSIONS, DIMENSIONS, DimensionSpec, ScoringConfig
 
 PROFILE_PREFIX = "smart/"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SECTION_KEYS = ("tools_profile", "agentic_threshold", "profiles", "scoring", "agents", "sessions", "overrides", "stats",
+                "budget", "baseline_model", "escalation_phrases")  # fmt: skip
+PROFILE_KEYS = ("tiers", "description", "embedding_model", "use_tools_profile")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")  # en, fr, pt-BR, zh_Hant
 
 
@@ -178,15 +182,17 @@ def config_for_model_list(model_list: Any, section: Any = None, source: str = "l
 def build_config(path: str, section: Any, models: Mapping[str, ModelEntry]) -> RouterConfig:
     """Validate a ``smart_router`` section against the models it may route to."""
     section = _mapping(path, "smart_router", section)
+    _only(path, "smart_router", section, SECTION_KEYS)
     profiles_raw = _mapping(path, "smart_router.profiles", section.get("profiles"))
     if not profiles_raw:
         raise ConfigError(path, "smart_router.profiles", "define at least one profile")
-    profiles = {
-        str(name).lower(): _parse_profile(path, str(name).lower(), raw, models)
-        for name, raw in profiles_raw.items()
-    }
+    profiles: dict[str, Profile] = {}
+    for name, raw in profiles_raw.items():
+        if not isinstance(name, str) or str(name).lower() in profiles:
+            raise ConfigError(path, f"smart_router.profiles.{name}", "repeats another profile name (names are case-insensitive) or is not a string")
+        profiles[name.lower()] = _parse_profile(path, name.lower(), raw, models)
     tools_profile = section.get("tools_profile", "agentic" if "agentic" in profiles else None)
-    if tools_profile is not None and str(tools_profile).lower() not in profiles:
+    if tools_profile is not None and (not isinstance(tools_profile, str) or tools_profile.lower() not in profiles):
         raise ConfigError(
             path, "smart_router.tools_profile",
             f"unknown profile {tools_profile!r}; valid: {', '.join(profiles)} or null",
@@ -255,9 +261,14 @@ def _envelopes(path: str, agents: Any) -> tuple[tuple[str, str], ...] | None:
     return tuple(pairs)
 
 
-def _only(path: str, key: str, raw: Mapping[str, Any], allowed: set[str]) -> None:
-    for unknown in sorted(set(raw) - allowed):
-        raise ConfigError(path, f"{key}.{unknown}", f"unknown key; valid: {', '.join(sorted(allowed))}")
+def _only(path: str, key: str, raw: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    """Reject keys not in ``allowed``, suggesting the closest valid name."""
+    valid = sorted(allowed) if isinstance(allowed, (set, frozenset)) else list(allowed)
+    lowered = {v.lower(): v for v in valid}
+    for unknown in sorted(str(k) for k in raw if k not in lowered.values()):
+        close = difflib.get_close_matches(unknown.lower(), lowered, n=1, cutoff=0.6)
+        hint = f"did you mean {lowered[close[0]]!r}? " if close else ""
+        raise ConfigError(path, f"{key}.{unknown}", f"unknown key; {hint}valid: {', '.join(valid)}")
 
 
 def _flag(path: str, key: str, value: Any) -> bool:
@@ -299,7 +310,7 @@ def _budget_settings(path: str, raw: Any, profiles: Mapping[str, Profile]) -> Bu
         return value
 
     eco_profile = raw.get("eco_profile", default.eco_profile if default.eco_profile in profiles else None)
-    if eco_profile is not None and str(eco_profile).lower() not in profiles:
+    if eco_profile is not None and (not isinstance(eco_profile, str) or eco_profile.lower() not in profiles):
         raise ConfigError(path, f"{key}.eco_profile", f"unknown profile {eco_profile!r}; valid: {', '.join(profiles)} or null")
     return BudgetSettings(
         enabled=_flag(path, f"{key}.enabled", raw.get("enabled", True)),
@@ -329,19 +340,19 @@ def _parse_models(path: str, raw: Any) -> dict[str, ModelEntry]:
 def _parse_profile(path: str, name: str, raw: Any, models: Mapping[str, ModelEntry]) -> Profile:
     key = f"smart_router.profiles.{name}"
     raw = _mapping(path, key, raw)
+    _only(path, key, raw, PROFILE_KEYS)
     tiers_raw = _mapping(path, f"{key}.tiers", raw.get("tiers"))
-    unknown = [t for t in tiers_raw if str(t).upper() not in Tier.__members__]
-    if unknown:
-        raise ConfigError(path, f"{key}.tiers.{unknown[0]}", f"unknown tier; valid: {', '.join(Tier.__members__)}")
+    _only(path, f"{key}.tiers", tiers_raw, Tier.__members__)
     tiers: dict[Tier, TierRoute] = {}
     for tier in Tier:
-        entry = next((v for t, v in tiers_raw.items() if str(t).upper() == tier.name), None)
+        entry = tiers_raw.get(tier.name)
         tier_key = f"{key}.tiers.{tier.name}"
         if entry is None:
             raise ConfigError(path, tier_key, "missing; every profile needs SIMPLE, MEDIUM, COMPLEX and REASONING")
         if isinstance(entry, str):
             entry = {"model": entry}
         entry = _mapping(path, tier_key, entry)
+        _only(path, tier_key, entry, {"model", "fallbacks"})
         model = _known_model(path, f"{tier_key}.model", entry.get("model"), models)
         fallbacks = entry.get("fallbacks") or []
         if not isinstance(fallbacks, list):
@@ -353,12 +364,15 @@ def _parse_profile(path: str, name: str, raw: Any, models: Mapping[str, ModelEnt
     embedding = raw.get("embedding_model")
     if embedding is not None:
         embedding = _known_model(path, f"{key}.embedding_model", embedding, models)
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise ConfigError(path, f"{key}.description", f"expected a string, got {description!r}")
     return Profile(
         name=name,
         tiers=tiers,
-        description=str(raw.get("description", "")),
+        description=description,
         embedding_model=embedding,
-        use_tools_profile=bool(raw.get("use_tools_profile", True)),
+        use_tools_profile=_flag(path, f"{key}.use_tools_profile", raw.get("use_tools_profile", True)),
     )
 
 
@@ -384,15 +398,17 @@ def build_scoring(
 
     def merged(name: str) -> dict:
         value = dict(base.get(name) or {})
-        value.update(_mapping(path, f"smart_router.scoring.{name}", overrides.get(name) or {}))
-        return value
+        given = _mapping(path, f"smart_router.scoring.{name}", overrides.get(name) or {})
+        _only(path, f"smart_router.scoring.{name}", given, value)
+        return value | given
 
     dimensions = {}
     dim_raw = dict(base["dimensions"])
     for name, spec in _mapping(path, "smart_router.scoring.dimensions", overrides.get("dimensions") or {}).items():
-        if name not in DIMENSIONS:
-            raise ConfigError(path, f"smart_router.scoring.dimensions.{name}", f"unknown dimension; valid: {', '.join(DIMENSIONS)}")
-        dim_raw[name] = {**dim_raw[name], **_mapping(path, f"smart_router.scoring.dimensions.{name}", spec)}
+        _only(path, "smart_router.scoring.dimensions", {name: spec}, DIMENSIONS)
+        spec = _mapping(path, f"smart_router.scoring.dimensions.{name}", spec)
+        _only(path, f"smart_router.scoring.dimensions.{name}", spec, {"weight", "saturation"})
+        dim_raw[name] = {**dim_raw[name], **spec}
     for name in DIMENSIONS:
         key = f"smart_router.scoring.dimensions.{name}"
         weight = _number(path, f"{key}.weight", dim_raw[name].get("weight"))
@@ -433,6 +449,8 @@ def _signals(path: str, base: Mapping[str, Any], escalation: Any) -> dict[str, d
     key = "smart_router.escalation_phrases"
     signals = {name: {lang: list(words) for lang, words in langs.items()} for name, langs in base.items()}
     for lang, words in _mapping(path, key, escalation).items():
+        if not _LANGUAGE_CODE.fullmatch(str(lang)):
+            raise ConfigError(path, f"{key}.{lang}", "unknown language; use an ISO 639-1 code such as en, de, zh")
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
             raise ConfigError(path, f"{key}.{lang}", "expected a list of strings")
         signals.setdefault("escalation", {}).setdefault(str(lang), []).extend(words)

@@ -5,8 +5,10 @@ Order (later steps win, see ``policy.resolve``):
 2. session stickiness: the conversation's tier is a floor; a tool-result turn keeps it exactly
 3. escalation: "think harder"-style phrases, a regenerated ask, a stalled agent: one tier up each
 4. client overrides (headers or metadata): profile, tier, min-tier, max-tier
-Step 2 sets the session's sticky tier; steps 1, 3 and 4 last for one request. Admin
-rules (overrides disabled, budgets) come after these, in ``routing``. Pure: no I/O.
+Step 2 sets the session's sticky tier; steps 1, 3 and 4 last for one request. For a key
+whose overrides are disabled, steps 3 and 4 are left out (the scorer, sessions and budgets
+alone route it). Admin rules (overrides disabled, budgets) come after these, in
+``routing``. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -111,11 +113,14 @@ def plan(
     stall_reason: str | None,
     background_reason: str | None,
     overrides: Overrides | None,
+    steering: bool = True,
 ) -> Plan:
     """The adjustments of one request, in order; see the module docstring.
 
     ``ask_digest`` is None where a repeated ask is not evidence of a regeneration (a
-    one-turn request whose session is only the hash of its own text).
+    one-turn request whose session is only the hash of its own text). Without
+    ``steering`` (overrides disabled for the key) nothing the client says or repeats
+    raises the tier: no escalation phrase, regeneration or stall rule.
     """
     chosen = overrides.adjustment() if overrides is not None else None
     if background_reason:
@@ -125,7 +130,9 @@ def plan(
         lasting.append(Adjustment(f"continuation: session tier {session.tier.name}", force=session.tier))
     elif session is not None:
         lasting.append(Adjustment(f"session: kept {session.tier.name}", floor=session.tier))
-    this_request = []
+    this_request: list[Adjustment] = []
+    if not steering:
+        return Plan(tuple(lasting), ())
     if decision.escalation:
         this_request.append(Adjustment("escalation: " + decision.escalation[0], raise_by=1))
     regenerated = (

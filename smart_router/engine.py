@@ -34,9 +34,12 @@ class Engine:
         decision = self.scorer.score(text)
         return decision, self.route(decision, profile, needs, tier)
 
-    def route(self, decision: Decision, profile: str, needs: Needs = Needs(), tier: Tier | None = None) -> Route:
-        """The model of ``profile`` for a scored request, at ``tier`` if given (else the scored tier)."""
-        return choose(self.config, self.catalog, profile, decision, needs, tier)
+    def route(
+        self, decision: Decision, profile: str, needs: Needs = Needs(), tier: Tier | None = None, switch: str | None = None
+    ) -> Route:
+        """The model of ``profile`` for a scored request, at ``tier`` if given (else the scored tier),
+        from profile ``switch``'s table if given."""
+        return choose(self.config, self.catalog, profile, decision, needs, tier, switch)
 
 
 def resolve_config_path(explicit: str | os.PathLike | None = None) -> str | None:

@@ -7,7 +7,9 @@
   turn, not a new ask; other text beside them (harness reminders) follows as a user turn.
 * Responses (``aresponses``): ``input`` string or items, ``instructions``.
 * Completions (``atext_completion``): ``prompt`` string or list of strings.
-Values of the wrong type are skipped, so malformed bodies still yield a (possibly empty) text.
+Values of the wrong type are skipped, so malformed bodies still yield a (possibly empty) text;
+``check`` names what the router cannot read, so such a body gets a fast 400 instead of
+upstream attempts and fallbacks.
 """
 
 from __future__ import annotations
@@ -20,6 +22,68 @@ from .select import Needs
 IMAGE_PARTS = {"image_url", "image", "input_image"}
 TEXT_KEYS = ("text", "input_text", "output_text")
 _MAX_DEPTH = 4
+# content part / block types of the OpenAI, Anthropic and Responses APIs that LiteLLM forwards
+PART_TYPES = frozenset({
+    "text", "image_url", "input_audio", "file", "refusal", "video_url", "audio_url",
+    "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", "search_result",
+    "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
+    "mcp_tool_use", "mcp_tool_result", "container_upload", "tool_reference",
+    "input_text", "input_image", "input_file", "output_text", "reasoning_text", "summary_text",
+})  # fmt: skip
+
+
+def check(call_type: str, data: dict[str, Any]) -> None:
+    """Raise ValueError naming the first field of ``data`` the router cannot read (a 400)."""
+    for key in ("tools", "functions"):
+        _expect(key, data.get(key), (list,), items=(dict,))
+    if _kind(call_type, data) == "prompt":
+        _expect("prompt", data.get("prompt"), (str, list))
+    elif _kind(call_type, data) == "input":
+        _expect("input", data.get("input"), (str, list), items=(str, dict))
+        items = data["input"] if isinstance(data.get("input"), list) else []
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                _content(f"input[{index}].content", item.get("content"))
+    else:
+        _expect("messages", data.get("messages"), (list,), items=(dict,))
+        _content("system", data.get("system"))
+        for index, message in enumerate(data.get("messages") if isinstance(data.get("messages"), list) else []):
+            if not isinstance(message.get("role"), str):
+                raise ValueError(f"messages[{index}].role: expected a string such as 'user'")
+            _content(f"messages[{index}].content", message.get("content"))
+
+
+def _kind(call_type: str, data: dict[str, Any]) -> str:
+    """Which field holds the text: prompt (completions), input (responses) or messages."""
+    if call_type == "atext_completion" or ("prompt" in data and "messages" not in data and "input" not in data):
+        return "prompt"
+    if call_type == "aresponses" or ("input" in data and "messages" not in data):
+        return "input"
+    return "messages"
+
+
+def _expect(name: str, value: Any, types: tuple[type, ...], items: tuple[type, ...] = (), optional: bool = True) -> None:
+    """``value`` is one of ``types`` (or absent), and each element of a list one of ``items``."""
+    if value is None and optional:
+        return
+    if not isinstance(value, types):
+        wanted = " or ".join(dict.fromkeys(_TYPE_NAMES[t] for t in types))
+        raise ValueError(f"{name}: expected {wanted}, got {_TYPE_NAMES.get(type(value), type(value).__name__)}")
+    for index, item in enumerate(value if items and isinstance(value, list) else ()):
+        _expect(f"{name}[{index}]", item, items, optional=False)
+
+
+def _content(name: str, value: Any) -> None:
+    """A content value: absent, a string, or a list of typed parts the APIs know."""
+    _expect(name, value, (str, list), items=(dict,))
+    for index, part in enumerate(value if isinstance(value, list) else ()):
+        kind = part.get("type")
+        if not isinstance(kind, str) or kind not in PART_TYPES:
+            shown = repr(kind)[:40] if isinstance(kind, str) else "none"
+            raise ValueError(f"{name}[{index}].type: unknown content part type {shown}; known: text, image_url, image, tool_use, tool_result, ...")
+
+
+_TYPE_NAMES = {str: "a string", list: "a list", dict: "an object", int: "a number", float: "a number", bool: "a boolean", type(None): "null"}
 
 
 def extract(call_type: str, data: dict[str, Any]) -> tuple[RoutingText, Needs]:
@@ -27,9 +91,10 @@ def extract(call_type: str, data: dict[str, Any]) -> tuple[RoutingText, Needs]:
     system: list[str] = []
     turns: list[Turn] = []
     images = [False]
-    if call_type == "atext_completion" or ("prompt" in data and "messages" not in data and "input" not in data):
+    kind = _kind(call_type, data)
+    if kind == "prompt":
         turns.append(Turn("user", _prompt_text(data.get("prompt"))))
-    elif call_type == "aresponses" or ("input" in data and "messages" not in data):
+    elif kind == "input":
         system.append(_text(data.get("instructions"), images))
         _responses_input(data.get("input"), system, turns, images)
     else:

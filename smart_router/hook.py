@@ -15,8 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import uuid
 from typing import Any
 
+import litellm
 from fastapi import HTTPException
 from litellm.caching.in_memory_cache import InMemoryCache
 from litellm.integrations.custom_logger import CustomLogger
@@ -25,6 +27,7 @@ from . import metrics, stats
 from .config import PROFILE_PREFIX, ConfigError
 from .controls import HEADER_PREFIX
 from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
+from .policy import printable
 from .routing import key_allowed_models, route_request
 from .select import AccessDenied, is_allowed
 from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
@@ -35,6 +38,10 @@ logger = logging.getLogger("smart_router")
 GENERATION_CALLS = {"acompletion", "completion", "atext_completion", "text_completion", "anthropic_messages", "aresponses", "responses"}
 EMBEDDING_CALLS = {"aembedding", "embedding"}
 LITELLM_METADATA_CALLS = {"anthropic_messages", "aresponses", "responses"}
+# errors that say the request itself is wrong: another model would refuse it too, so a routed
+# request is not sent to its fallbacks after one (a context window or content policy error is
+# about the model, and a 429 / 5xx about the provider: those still fall back)
+CLIENT_ERRORS = ("BadRequestError", "UnprocessableEntityError")
 
 
 def _proxy_config_path() -> str | None:
@@ -78,12 +85,12 @@ class SmartRouterHook(CustomLogger):
         try:
             profile = engine.config.profile(model)
         except ValueError as exc:
-            raise HTTPException(status_code=400, detail=str(exc)) from None
+            raise HTTPException(status_code=400, detail=printable(str(exc))) from None
         if call_type in EMBEDDING_CALLS:
             allowed = key_allowed_models(engine, user_api_key_dict)
             if profile.embedding_model and not is_allowed(profile.embedding_model, allowed):
-                raise HTTPException(status_code=403, detail=f"{model}: this key may not use {profile.embedding_model}")
-            return self._route_embedding(data, profile.embedding_model, model)
+                raise HTTPException(status_code=403, detail=f"smart/{profile.name}: this key may not use its embedding model")
+            return self._route_embedding(data, profile.embedding_model, model, call_type)
         if call_type not in GENERATION_CALLS:
             raise HTTPException(status_code=400, detail=f"{model} routes text generation only, not {call_type}")
 
@@ -92,18 +99,19 @@ class SmartRouterHook(CustomLogger):
         except AccessDenied as exc:
             raise HTTPException(status_code=403, detail=str(exc)) from None
         except ValueError as exc:
-            raise HTTPException(status_code=400, detail=str(exc)) from None
+            raise HTTPException(status_code=400, detail=printable(str(exc))) from None
         decision, route = outcome.decision, outcome.route
         data["model"] = route.model
-        if route.fallbacks and "fallbacks" not in data:
-            data["fallbacks"] = [{route.model: list(route.fallbacks)}]
+        if outcome.fallbacks:  # the client's own were checked (or dropped) by route_request
+            data["fallbacks"] = [{route.model: list(outcome.fallbacks)}]
         info = {
+            "id": uuid.uuid4().hex,  # the stats row's key: clients cannot choose it
             "requested": model,
             "profile": route.profile,
             "tier": route.tier.name,
             "score": round(decision.score, 4),
             "model": route.model,
-            "fallbacks": list(route.fallbacks),
+            "fallbacks": list(outcome.fallbacks),
             "reason": outcome.reason,
             "session": outcome.session,
             "languages": list(decision.languages),
@@ -113,24 +121,25 @@ class SmartRouterHook(CustomLogger):
         _put_metric_labels(self._metadata(data, call_type), info)
         logger.info(
             "smart_router %s -> %s tier=%s score=%+.3f table=%s reason=%s",
-            model, route.model, route.tier.name, decision.score, route.profile, outcome.reason,
+            printable(model), route.model, route.tier.name, decision.score, route.profile, outcome.reason,
         )  # fmt: skip
         return data
 
-    @staticmethod
-    def _route_embedding(data: dict, embedding_model: str | None, requested: str) -> dict:
+    @classmethod
+    def _route_embedding(cls, data: dict, embedding_model: str | None, requested: str, call_type: str) -> dict:
         if not embedding_model:
             raise HTTPException(
                 status_code=400,
-                detail=f"{requested} has no embedding model; set smart_router.profiles.<name>.embedding_model "
+                detail=f"{printable(requested)} has no embedding model; set smart_router.profiles.<name>.embedding_model "
                 "or request an embedding model by name",
             )
         data["model"] = embedding_model
-        data.setdefault("metadata", {})[METADATA_KEY] = {
-            "requested": requested, "profile": requested.lower().removeprefix(PROFILE_PREFIX),
+        metadata = cls._metadata(data, call_type)
+        metadata[METADATA_KEY] = {
+            "id": uuid.uuid4().hex, "requested": requested, "profile": requested.lower().removeprefix(PROFILE_PREFIX),
             "tier": "EMBEDDING", "score": 0.0, "model": embedding_model, "fallbacks": [], "reason": "embedding model",
         }  # fmt: skip
-        _put_metric_labels(data["metadata"], data["metadata"][METADATA_KEY])
+        _put_metric_labels(metadata, metadata[METADATA_KEY])
         return data
 
     @staticmethod
@@ -139,6 +148,23 @@ class SmartRouterHook(CustomLogger):
         if not isinstance(data.get(key), dict):
             data[key] = {}
         return data[key]
+
+    async def async_pre_call_deployment_hook(self, kwargs: dict, call_type: Any) -> dict | None:
+        """Before each upstream attempt: a fallback of a routed request after a client error
+        (4xx) is refused here, so a bad request costs one upstream call, not one per fallback."""
+        for key in ("metadata", "litellm_metadata"):
+            section = kwargs.get(key)
+            if not isinstance(section, dict) or not isinstance(section.get(METADATA_KEY), dict):
+                continue
+            earlier = section.get("previous_models")
+            last = earlier[-1] if isinstance(earlier, (list, tuple)) and earlier else None
+            if isinstance(last, dict) and last.get("exception_type") in CLIENT_ERRORS:
+                raise litellm.BadRequestError(
+                    message=f"not sent to fallbacks after a client error: {last.get('exception_string', '')}"[:2000],
+                    model=str(kwargs.get("model", "")),
+                    llm_provider="smart_router",
+                )
+        return None
 
     async def async_post_call_response_headers_hook(
         self,
@@ -161,7 +187,7 @@ class SmartRouterHook(CustomLogger):
         served = _served_model(response)
         if served:
             headers["served-by"] = served
-        return {HEADER_PREFIX + k: _ascii(v) for k, v in headers.items()}
+        return {HEADER_PREFIX + k: printable(str(v)) for k, v in headers.items()}
 
     async def async_logging_hook(self, kwargs: dict, result: Any, call_type: str) -> tuple[dict, Any]:
         # runs before any callback's success event, so LiteLLM's spend-log writer sees the costs
@@ -195,11 +221,16 @@ def _shared_cache() -> Any:
 
 
 def _drop_client_routing_info(data: Any) -> None:
+    """Only the hook writes routing info and stats rows: drop any client copy, on every request
+    (``metadata.smart_router`` and ``metadata.spend_logs_metadata.smart_router``, both sections)."""
     if isinstance(data, dict):
         for key in ("metadata", "litellm_metadata"):
             section = data.get(key)
             if isinstance(section, dict):
                 section.pop(METADATA_KEY, None)
+                spend = section.get("spend_logs_metadata")
+                if isinstance(spend, dict):
+                    spend.pop(METADATA_KEY, None)
                 _put_metric_labels(section, None)
 
 
@@ -234,11 +265,6 @@ def _served_model(response: Any) -> str | None:
         if isinstance(group, str):
             return group
     return None
-
-
-def _ascii(value: Any) -> str:
-    text = str(value).replace("\r", " ").replace("\n", " ")
-    return text.encode("ascii", "backslashreplace").decode("ascii")[:512]
 
 
 try:

@@ -7,10 +7,21 @@ the precedence: later steps win, so admin rules (budgets) come after client over
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
 from .scorer import Tier
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(text: str, limit: int = 512) -> str:
+    """``text`` safe to echo in a log line, a header or a stats row: ASCII, control
+    characters and non-ASCII escaped (``\\n``, ``\\x1b``, ``\\u2028``), at most ``limit`` characters."""
+    text = text.encode("ascii", "backslashreplace").decode("ascii")
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)[:limit]
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,17 @@ from .agents import ToolActivity, stall, tool_activity
 from .budget import adjustment as budget_adjustment
 from .controls import overrides_allowed, parse_overrides, plan, requested_overrides
 from .engine import Engine
-from .extract import extract
-from .policy import Adjustment, resolve
+from .extract import check, extract
+from .policy import Adjustment, printable, resolve
 from .scorer import Decision, RoutingText
-from .select import Needs, Route, allowed_models
-from .sessions import SessionState, SessionStore, digest, request_headers, session_key
+from .select import NOT_ALLOWED, Needs, Route, allowed_models, is_allowed
+from .sessions import SessionState, SessionStore, digest, request_headers, session_keys
 
 # Bodies with more text than this are scored in a worker thread: tiktoken releases the GIL,
 # so the event loop keeps serving other requests (bench_scorer.py --off-loop-chars measures it).
 OFF_LOOP_CHARS = 8_000
 OFF_LOOP_ITEMS = 1_000  # bodies with more messages / input items than this are read and scored in one
+FALLBACK_KEYS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks")  # LiteLLM's request-level lists
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,12 @@ class Outcome:
     route: Route
     reasons: tuple[str, ...]  # adjustments that applied, after the route's own reasons
     session: str  # where the session key came from, or "off"
+    fallbacks: tuple[str, ...] = ()  # the route's fallbacks, then the client's that passed the key's and budget's rules
 
     @property
     def reason(self) -> str:
-        return "; ".join((self.route.reason, *self.reasons)) if self.reasons else self.route.reason
+        """Why, for headers, logs and stats: client strings in it are escaped (``printable``)."""
+        return printable("; ".join((self.route.reason, *self.reasons)))
 
 
 async def route_request(
@@ -63,11 +66,13 @@ async def route_request(
     ask = next((t.text for t in reversed(text.turns) if t.role == "user"), "")
     ask_digest = digest(ask)
 
-    key, source, state = "", "off", None
+    keys, state, found = None, None, None
     background = engine.background.reason(text, needs)
     if sessions is not None and controls.sessions and not background:
-        key, source = session_key(data, headers, text, _owner(user_api_key_dict))
-        state = await sessions.load(key)
+        args = (data, headers, text, _owner(user_api_key_dict))  # digests the history: off the loop for long ones
+        keys = await asyncio.to_thread(session_keys, *args) if many_items else session_keys(*args)
+        state, found = await sessions.load(keys) if keys else (None, None)
+    source = keys.source if keys else "off"
 
     regeneration_visible = source != "hash" or any(t.role == "assistant" for t in text.turns)
     steps = plan(
@@ -79,24 +84,50 @@ async def route_request(
         stall(activity, controls.stall_repeats, controls.stall_window),
         background,
         overrides,
+        steering=allowed,
     )
     sticky = resolve(decision.tier, steps.lasting)
+    budget = budget_adjustment(user_api_key_dict, config, engine.catalog, profile)
     admin = [
-        Adjustment("overrides disabled for this key") if asked and not allowed else None,
-        budget_adjustment(user_api_key_dict, config, engine.catalog, profile),  # budgets win: last
+        Adjustment("overrides disabled for this key") if (asked or decision.escalation) and not allowed else None,
+        budget,  # budgets win: last
     ]
     final = resolve(sticky.tier, [*steps.this_request, *admin])
-    route = engine.route(decision, final.profile or profile, needs, final.tier)
+    route = engine.route(decision, profile, needs, final.tier, final.profile)
+    fallbacks, dropped = _fallbacks(engine, route, data, needs.allowed_models, budget is not None)
 
-    if key and sessions is not None:
+    if keys and sessions is not None:
         now = sessions.clock()
-        await sessions.save(key, SessionState(sticky.tier, now, ask_digest, now))
-    return Outcome(decision, route, sticky.reasons + final.reasons, source)
+        await sessions.save(keys, SessionState(sticky.tier, now, ask_digest, now), found)
+    return Outcome(decision, route, sticky.reasons + final.reasons + dropped, source, fallbacks)
 
 
 def _read(call_type: str, data: dict[str, Any]) -> tuple[RoutingText, Needs, ToolActivity]:
+    check(call_type, data)  # a body the router cannot read is a fast 400, not upstream attempts
     text, needs = extract(call_type, data)
     return text, needs, tool_activity(data)
+
+
+def _fallbacks(
+    engine: Engine, route: Route, data: dict[str, Any], allowed: frozenset[str] | None, budget: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The request's fallbacks: the route's, then the client's own (taken out of ``data``) that
+    name a configured model the key may use, and none of the client's near a budget; plus the
+    reason for those dropped (counted, never named)."""
+    names: list[Any] = []
+    for key in FALLBACK_KEYS:
+        raw = data.pop(key, None)
+        for entry in raw if isinstance(raw, list) else [] if raw is None else [raw]:
+            value = next(iter(entry.values())) if isinstance(entry, dict) and len(entry) == 1 else entry  # {model: [...]}
+            names.extend(value if isinstance(value, list) else [value])
+    if budget:
+        kept: tuple[str, ...] = ()
+        dropped, why = len(names), "near a budget"
+    else:
+        usable = [n for n in names if isinstance(n, str) and n in engine.config.models and is_allowed(n, allowed)]
+        kept = tuple(n for n in dict.fromkeys(usable) if n != route.model and n not in route.fallbacks)
+        dropped, why = len(names) - len(usable), f"{NOT_ALLOWED} or unknown"
+    return route.fallbacks + kept, (f"client fallbacks: dropped {dropped} ({why})",) if dropped else ()
 
 
 def _items(data: dict[str, Any]) -> int:
@@ -116,5 +147,5 @@ def key_allowed_models(engine: Engine, user_api_key_dict: Any) -> frozenset[str]
 
 
 def _owner(user_api_key_dict: Any) -> str:
-    """Who owns a session: the hashed API key LiteLLM authenticated (or nobody)."""
+    """Who owns a session: the hashed API key LiteLLM authenticated ("" for nobody: no session)."""
     return str(getattr(user_api_key_dict, "token", None) or getattr(user_api_key_dict, "api_key", None) or "")

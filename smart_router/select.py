@@ -7,7 +7,9 @@ serve is skipped, with the reason recorded, for the tier's fallbacks and then th
 tiers up. The chosen tier's remaining candidates become LiteLLM's fallbacks.
 
 A virtual key limited to some models (LiteLLM's ``models`` on the key or its team) is only
-routed to those: other candidates are skipped, and when none is left ``AccessDenied``.
+routed to those: other candidates are skipped (counted, never named), a table the key may
+use none of (a profile override, the tools table, the budget's eco table) gives way to the
+requested profile's, and when none is left ``AccessDenied``.
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ def allowed_models(config: RouterConfig, key_models: Any, team_models: Any = Non
 
     Each of the key's and the team's ``models`` lists limits routing unless it is empty or
     holds ``all-proxy-models`` / ``*``. A smart profile in the list (``smart/auto``, or a
-    pattern such as ``smart/*``) grants the models its tier tables name, including the
-    tables it switches to (tools profile, budget eco profile) and its embedding model.
+    pattern such as ``smart/*``) grants exactly the models its own tier table and its
+    embedding model name (not those of the tables it may switch to).
     Access groups (``model_info.access_groups`` in ``model_list``) expand to their models.
     When both key and team limit routing, a model must pass both.
     """
@@ -67,7 +69,7 @@ def _grant(config: RouterConfig, models: Any) -> frozenset[str] | None:
     lowered = {n.lower() for n in names}
     for profile in config.profiles.values():
         if is_allowed(PROFILE_PREFIX + profile.name, lowered):
-            names.update(_profile_models(config, profile))
+            names.update(_profile_models(profile))
     for entry in config.models.values():
         groups = entry.model_info.get("access_groups") if isinstance(entry.model_info, dict) else None
         if isinstance(groups, list) and names.intersection(g for g in groups if isinstance(g, str)):
@@ -75,17 +77,15 @@ def _grant(config: RouterConfig, models: Any) -> frozenset[str] | None:
     return frozenset(names)
 
 
-def _profile_models(config: RouterConfig, profile: Profile) -> set[str]:
-    """Every model a request on ``profile`` can be routed to by the operator's configuration."""
-    tables = {profile.name}
-    if config.tools_profile and profile.use_tools_profile:
-        tables.add(config.tools_profile)
-    if config.budget.enabled and config.budget.eco_profile:
-        tables.add(config.budget.eco_profile)
+def _profile_models(profile: Profile) -> set[str]:
+    """The models a grant of ``profile`` covers: its own tier table and embedding model."""
     models = {profile.embedding_model} if profile.embedding_model else set()
-    for name in tables & set(config.profiles):
-        models.update(m for route in config.profiles[name].tiers.values() for m in route.candidates)
+    models.update(_table_models(profile))
     return models
+
+
+def _table_models(profile: Profile) -> list[str]:
+    return list(dict.fromkeys(m for t in Tier for m in profile.tiers[t].candidates))
 
 
 def _names(config: RouterConfig, allowed: Iterable[str]) -> set[str]:
@@ -137,18 +137,28 @@ def choose(
     decision: Decision,
     needs: Needs,
     tier: Tier | None = None,
+    switch: str | None = None,
 ) -> Route:
-    """Pick the model for a scored request on profile ``requested`` (ValueError if unknown)."""
+    """Pick the model for a scored request on profile ``requested`` (ValueError if unknown),
+    from the table of profile ``switch`` when an override or the budget chose another one."""
     profile = config.profile(requested)
-    table, switched = table_for(config, profile, decision, needs)
+    base = config.profile(switch) if switch else profile
+    table, switched = table_for(config, base, decision, needs)
     start = decision.tier if tier is None else tier
     reasons = [f"score {decision.score:+.3f} -> {decision.tier.name}"]
     if decision.override:
         reasons.append("rule: " + decision.override.split(":")[0])  # the scorer's own floor; "override:" is what a client asked
     if switched:
         reasons.append(switched)
+    allowed = needs.allowed_models
+    if allowed is not None and not any(is_allowed(m, allowed) for m in _table_models(table)):
+        inside = next((p for p in (base, profile) if any(is_allowed(m, allowed) for m in _table_models(p))), profile)
+        if inside is not table:
+            reasons.append(f"smart/{table.name} not allowed for this key: staying in smart/{inside.name}")
+            table = inside
     needed = decision.tokens + max(0, needs.max_output_tokens)
     skipped: set[str] = set()
+    hidden = 0  # models skipped because the key may not use them: counted, never named
     for current in (t for t in Tier if t >= start):
         candidates = [m for m in table.tiers[current].candidates if m not in skipped]
         usable = []
@@ -156,16 +166,19 @@ def choose(
             why = _unfit(catalog, name, needs, needed)
             if why:
                 skipped.add(name)
-                reasons.append(f"skip {name} ({why})")
+                hidden += why == NOT_ALLOWED
+                reasons.extend([] if why == NOT_ALLOWED else [f"skip {name} ({why})"])
             else:
                 usable.append(name)
         if usable:
+            reasons.extend([f"skipped {hidden} model(s) {NOT_ALLOWED}"] if hidden else [])
             if current != start:
                 reasons.append(f"moved up to {current.name}")
             return Route(profile.name, table.name, current, usable[0], tuple(usable[1:]), tuple(reasons))
     route = table.tiers[start]
-    if needs.allowed_models is not None:
-        return _best_permitted(profile, table, start, needs.allowed_models, reasons)
+    if allowed is not None:
+        reasons.extend([f"skipped {hidden} model(s) {NOT_ALLOWED}"] if hidden else [])
+        return _best_permitted(profile, table, start, allowed, reasons)
     reasons.append(f"no model fits; using {route.model}")
     return Route(profile.name, table.name, start, route.model, route.fallbacks, tuple(reasons))
 
@@ -177,17 +190,19 @@ def _best_permitted(profile: Profile, table: Profile, start: Tier, allowed: froz
     permitted = list(dict.fromkeys(m for t in order for m in table.tiers[t].candidates if m in tiers))
     if not permitted:
         raise AccessDenied(
-            f"smart/{profile.name}: this key may not use any model that smart/{table.name} routes to "
-            f"({', '.join(dict.fromkeys(m for t in Tier for m in table.tiers[t].candidates))}); "
-            f"the key's allowed models: {', '.join(sorted(allowed)) or 'none'}"
+            f"smart/{profile.name}: this key may not use any of the {len(_table_models(table))} models "
+            f"smart/{table.name} routes to; the key's allowed models: {', '.join(sorted(allowed)) or 'none'}"
         )
     reasons.append(f"no model fits; using {permitted[0]} (allowed for this key)")
     return Route(profile.name, table.name, tiers[permitted[0]], permitted[0], tuple(permitted[1:]), tuple(reasons))
 
 
+NOT_ALLOWED = "not allowed for this key"
+
+
 def _unfit(catalog: Catalog, name: str, needs: Needs, needed_tokens: int) -> str | None:
     if not is_allowed(name, needs.allowed_models):
-        return "not allowed for this key"
+        return NOT_ALLOWED
     facts = catalog.get(name)
     if needs.has_images and facts.supports_vision is not True:
         return "no vision"

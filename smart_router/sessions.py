@@ -6,16 +6,21 @@ bounded in entries. Each entry expires after the idle time; the expiry is also c
 against an injectable clock, so tests need no sleeps.
 
 The session of a request, first match wins: the ``x-session-id`` header,
-``metadata.session_id`` / ``litellm_session_id``, the ``user`` field, else a hash of the
-system prompt plus the first user message (stable across the turns of one conversation,
-so Claude Code and plain SDK clients get stickiness with no change). Keys are namespaced
-by the API key, so two keys never share a session.
+``metadata.session_id`` / ``litellm_session_id``, the ``user`` field, else the message
+history itself: a request continues the session of the request whose whole history is
+its own history up to the newest assistant turn (what a chat client or agent sends turn
+after turn), so Claude Code and plain SDK clients get stickiness with no change, while
+two conversations that merely share a system prompt and opening never share a tier.
+Keys are namespaced by the API key; a request without one (no owner) gets no session.
+Each owner keeps at most ``MAX_SESSIONS_PER_OWNER`` sessions here, its oldest go first,
+so one key cannot push other keys' sessions out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -24,6 +29,7 @@ from .scorer import RoutingText, Tier
 SESSION_HEADER = "x-session-id"
 KEY_PREFIX = "smart_router:session:"
 MAX_IN_MEMORY_SESSIONS = 10_000
+MAX_SESSIONS_PER_OWNER = 1_000  # one key's share of the store
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,28 @@ def digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
+def _history_digests(text: RoutingText) -> tuple[str, str | None]:
+    """Digests of the whole history and of the part before its newest assistant turn (None without one)."""
+    last_answer = max((i for i, t in enumerate(text.turns) if t.role == "assistant"), default=None)
+    running = hashlib.blake2b(_bounded(text.system).encode("utf-8", "surrogatepass"), digest_size=12)
+    before = None
+    for index, turn in enumerate(text.turns):
+        if index == last_answer:
+            before = running.hexdigest()
+        running.update(f"\x00{turn.role}\x00{_bounded(turn.text)}".encode("utf-8", "surrogatepass"))
+    return running.hexdigest(), before
+
+
+@dataclass(frozen=True)
+class SessionKeys:
+    """Where a request's session is looked up (first live entry wins) and saved."""
+
+    lookup: tuple[str, ...]
+    save: str
+    source: str  # header, metadata, user or hash
+    owner: str
+
+
 def request_headers(data: Mapping[str, Any]) -> dict[str, str]:
     """The client's request headers as LiteLLM recorded them (lower-case names)."""
     for holder in (data.get("proxy_server_request"), data.get("metadata"), data.get("litellm_metadata")):
@@ -77,9 +105,10 @@ def metadata_sections(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [m for m in (data.get("metadata"), data.get("litellm_metadata")) if isinstance(m, dict)]
 
 
-def session_key(data: Mapping[str, Any], headers: Mapping[str, str], text: RoutingText, owner: str) -> tuple[str, str]:
-    """The cache key of this request's session and where it came from (header, metadata, user, hash)."""
-    source, value = "hash", None
+def session_keys(data: Mapping[str, Any], headers: Mapping[str, str], text: RoutingText, owner: str) -> SessionKeys | None:
+    """The cache keys of this request's session; None when nobody owns the request (no API key)."""
+    if not owner:
+        return None
     metadata = metadata_sections(data)
     candidates = [
         ("header", headers.get(SESSION_HEADER)),
@@ -88,37 +117,77 @@ def session_key(data: Mapping[str, Any], headers: Mapping[str, str], text: Routi
         *(("metadata", m.get("litellm_session_id")) for m in metadata),
         ("user", data.get("user")),
     ]
+
+    def key(source: str, value: str) -> str:
+        return KEY_PREFIX + digest(f"{owner}\x00{source}\x00{value}")
+
     for name, candidate in candidates:
         if isinstance(candidate, (str, int)) and not isinstance(candidate, bool) and str(candidate):
-            source, value = name, str(candidate)
-            break
-    if value is None:
-        first = next((t.text for t in text.turns if t.role == "user"), "")
-        value = digest(_bounded(text.system) + "\x00" + _bounded(first))  # no copy of a megabyte ask
-    return KEY_PREFIX + digest(f"{owner}\x00{source}\x00{value}"), source
+            own = key(name, str(candidate))
+            return SessionKeys((own,), own, name, owner)
+    whole, before = _history_digests(text)
+    lookup = (key("hash", whole),) + ((key("hash", before),) if before else ())  # a repeat, else the previous turn
+    return SessionKeys(lookup, lookup[0], "hash", owner)
 
 
 class SessionStore:
     """Reads and writes ``SessionState`` in a LiteLLM cache (anything with async get/set)."""
 
-    def __init__(self, cache: Any, idle_seconds: float, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        cache: Any,
+        idle_seconds: float,
+        clock: Callable[[], float] = time.time,
+        per_owner: int = MAX_SESSIONS_PER_OWNER,
+        capacity: int = MAX_IN_MEMORY_SESSIONS,
+    ):
         self.cache = cache
         self.idle_seconds = idle_seconds
         self.clock = clock
+        self.per_owner, self.capacity = per_owner, capacity
+        self._owned: OrderedDict[str, OrderedDict[str, None]] = OrderedDict()  # owner -> its keys, oldest first
+        self._tracked = 0
 
-    async def load(self, key: str) -> SessionState | None:
-        """The live state of a session; None when unknown or idle for too long."""
-        try:
-            state = SessionState.from_json(await self.cache.async_get_cache(key))
-        except Exception:  # a cache outage must not fail the request: route without stickiness
-            return None
-        if state is None or self.clock() - state.seen_at > self.idle_seconds:
-            return None
-        return state
+    async def load(self, keys: SessionKeys) -> tuple[SessionState | None, str | None]:
+        """The live state of a session and the key it was found under; (None, None) when none is live."""
+        for key in keys.lookup:
+            try:
+                state = SessionState.from_json(await self.cache.async_get_cache(key))
+            except Exception:  # a cache outage must not fail the request: route without stickiness
+                return None, None
+            if state is not None and self.clock() - state.seen_at <= self.idle_seconds:
+                return state, key
+        return None, None
 
-    async def save(self, key: str, state: SessionState) -> None:
-        """Store ``state``; the entry expires once the session is idle."""
+    async def save(self, keys: SessionKeys, state: SessionState, found: str | None = None) -> None:
+        """Store ``state`` under ``keys.save`` (expiring once idle); ``found``, an older entry of
+        the same conversation under another key, is dropped. Enforces the per-owner limit."""
         try:
-            await self.cache.async_set_cache(key, state.to_json(), ttl=max(1, int(self.idle_seconds)))
+            await self.cache.async_set_cache(keys.save, state.to_json(), ttl=max(1, int(self.idle_seconds)))
+            owned = self._owned.pop(keys.owner, None) or OrderedDict()
+            self._owned[keys.owner] = owned  # most recently active owner last
+            if found and found != keys.save and found in owned:
+                await self._forget(keys.owner, found)
+            if keys.save not in owned:
+                self._tracked += 1
+            owned[keys.save] = None
+            owned.move_to_end(keys.save)
+            while len(owned) > self.per_owner:
+                await self._forget(keys.owner, next(iter(owned)))
+            while self._tracked > self.capacity:  # the least recently active owner gives up its oldest
+                owner, oldest = next(iter(self._owned.items()))
+                await self._forget(owner, next(iter(oldest)))
         except Exception:  # see load(): stickiness is best effort, the request goes on
             return
+
+    async def _forget(self, owner: str, key: str) -> None:
+        owned = self._owned[owner]
+        del owned[key]
+        self._tracked -= 1
+        if not owned:
+            del self._owned[owner]
+        delete = getattr(self.cache, "async_delete_cache", None)
+        if delete is not None:
+            await delete(key)
+        else:  # LiteLLM's InMemoryCache deletes synchronously
+            self.cache.delete_cache(key)

@@ -7,8 +7,13 @@ REASONING model) and queues the row. One writer thread per database file drains 
 in batches (WAL mode, so ``slr stats`` can read while the proxy writes) and flushes at exit.
 Unknown prices are stored as NULL and reported as unknown, never as 0.
 
-Fallback attempts of one request share LiteLLM's ``litellm_call_id``, so a request is one
-row: a success replaces an earlier failure of the same call, never the other way round.
+Rows are keyed on the id the hook gives each routed request (``metadata.smart_router.id``,
+which clients cannot set: the hook drops any client copy), not on ``x-litellm-call-id``,
+which the client chooses. Fallback attempts of one request share that id, so a request is
+one row: a success replaces an earlier failure of the same request, never the other way
+round. LiteLLM's call id is kept beside it for look-ups. Files are created 0600 in 0700
+folders; opening the file, like every write, happens in the writer thread, never on the
+event loop.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any, Iterable, Mapping
 
 from .config import StatsSettings
 from .engine import Engine
+from .policy import printable
 from .scorer import Tier
 
 logger = logging.getLogger("smart_router")
@@ -43,7 +49,8 @@ EMBEDDING_TIER = "EMBEDDING"
 class Row:
     """One routed request. Costs in USD; None where the price is unknown."""
 
-    call_id: str
+    id: str  # the hook's own id of the request: one row per request
+    call_id: str  # LiteLLM's call id (the client may choose it: never a key)
     ts: float
     status: str  # "ok" | "error"
     requested: str  # smart/<profile> as asked for
@@ -72,16 +79,27 @@ class Row:
 COLUMNS = tuple(f.name for f in fields(Row))
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS requests (
-    call_id TEXT PRIMARY KEY, ts REAL NOT NULL, status TEXT NOT NULL, requested TEXT, profile TEXT,
+    id TEXT PRIMARY KEY, call_id TEXT, ts REAL NOT NULL, status TEXT NOT NULL, requested TEXT, profile TEXT,
     tier TEXT, score REAL, model TEXT, served TEXT, prompt_tokens INTEGER NOT NULL DEFAULT 0,
     completion_tokens INTEGER NOT NULL DEFAULT 0, cost REAL, cost_source TEXT, baseline_model TEXT, baseline_cost REAL,
     reason TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_ts ON requests (ts);
+CREATE INDEX IF NOT EXISTS requests_call_id ON requests (call_id);
+"""
+# files written before rows had their own id: the old table is copied over once, call_id as id
+MIGRATE = f"""
+BEGIN IMMEDIATE;
+ALTER TABLE requests RENAME TO requests_v1;
+DROP INDEX IF EXISTS requests_ts;
+{SCHEMA}
+INSERT INTO requests ({', '.join(COLUMNS)}) SELECT call_id, {', '.join(COLUMNS[1:])} FROM requests_v1;
+DROP TABLE requests_v1;
+COMMIT;
 """
 UPSERT = (
     f"INSERT INTO requests ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-    f"ON CONFLICT (call_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS[1:])} "
+    f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS[1:])} "
     "WHERE excluded.status = 'ok' OR requests.status = 'error'"
 )
 
@@ -101,11 +119,13 @@ def build_row(engine: Engine, info: Mapping[str, Any], kwargs: Mapping[str, Any]
         baseline_cost = cost  # embeddings have no tiers, cache hits were not saved by routing: no savings claimed
     else:
         baseline_cost = engine.catalog.get(baseline).cost(prompt, completion) if baseline and ok else None
+    call_id = str(kwargs.get("litellm_call_id") or params.get("litellm_call_id") or "")
     return Row(
-        call_id=str(kwargs.get("litellm_call_id") or params.get("litellm_call_id") or uuid.uuid4().hex),
+        id=str(info.get("id") or call_id or uuid.uuid4().hex),
+        call_id=printable(call_id),
         ts=time.time(),
         status="ok" if ok else "error",
-        requested=str(info.get("requested", "")).lower(),
+        requested=printable(str(info.get("requested", "")).lower()),
         profile=str(info.get("profile", "")),
         tier=str(info.get("tier", "")),
         score=info.get("score") if isinstance(info.get("score"), (int, float)) else None,
@@ -117,7 +137,7 @@ def build_row(engine: Engine, info: Mapping[str, Any], kwargs: Mapping[str, Any]
         cost_source=source,
         baseline_model=baseline,
         baseline_cost=baseline_cost,
-        reason=str(info.get("reason", "")),
+        reason=printable(str(info.get("reason", ""))),
     )
 
 
@@ -188,13 +208,27 @@ def db_path(settings: StatsSettings) -> Path:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) a stats database in WAL mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Open (creating if needed: folders 0700, file 0600) a stats database in WAL mode.
+
+    May wait on the disk or another process's lock: call it off the event loop."""
+    _private_folder(path.parent)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # SQLite gives -wal / -shm the same mode
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.executescript(SCHEMA)
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(requests)")}
+    conn.executescript(MIGRATE if columns and "id" not in columns else SCHEMA)
     return conn
+
+
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` and missing parents as 0700 (existing folders are left as they are)."""
+    if not folder.exists():
+        _private_folder(folder.parent)
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
 
 
 def write(conn: sqlite3.Connection, rows: Iterable[Row]) -> None:
@@ -214,7 +248,8 @@ class Recorder:
     def __init__(self, path: Path, queue_size: int = QUEUE_SIZE):
         self.path = path
         self.dropped = 0
-        self._conn = connect(path)  # fail here, in the caller, when the file cannot be created
+        self.failed = False
+        self._conn: sqlite3.Connection | None = None  # opened by the writer thread: may wait on locks
         self._queue: queue.Queue[Row | None] = queue.Queue(queue_size)
         self._thread = threading.Thread(target=self._run, name=f"smart-router-stats:{path.name}", daemon=True)
         self._thread.start()
@@ -239,6 +274,18 @@ class Recorder:
             self._queue.put(None)
             self._thread.join(timeout=30)
 
+    def _open(self) -> bool:
+        """Connect on first use, in the writer thread. False when the file cannot be opened (a
+        locked or unwritable file): that batch is dropped, logged once, and the next one tries again."""
+        if self._conn is None:
+            try:
+                self._conn = connect(self.path)
+            except (OSError, sqlite3.Error) as exc:
+                if not self.failed:
+                    logger.error("smart_router stats: cannot open %s: %s; cost accounting is off until it can", self.path, exc)
+                self.failed = True
+        return self._conn is not None
+
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
@@ -249,28 +296,25 @@ class Recorder:
                     break
             rows = [r for r in batch if r is not None]
             try:
-                if rows:
+                if rows and self._open():
                     write(self._conn, rows)
             except Exception as exc:  # the writer must outlive any one bad batch
                 logger.error("smart_router stats: %d rows not written to %s: %s", len(rows), self.path, exc)
             for _ in batch:
                 self._queue.task_done()
             if len(rows) < len(batch):
-                self._conn.close()
+                if self._conn is not None:
+                    self._conn.close()
                 return
 
 
-_recorders: dict[Path, Recorder | None] = {}
+_recorders: dict[Path, Recorder] = {}
 _recorders_lock = threading.Lock()
 
 
-def recorder_for(path: Path) -> Recorder | None:
-    """The one recorder of ``path`` in this process; None (logged once) when it cannot be opened."""
+def recorder_for(path: Path) -> Recorder:
+    """The one recorder of ``path`` in this process (no I/O here: the writer thread opens the file)."""
     with _recorders_lock:
         if path not in _recorders:
-            try:
-                _recorders[path] = Recorder(path)
-            except (OSError, sqlite3.Error) as exc:
-                logger.error("smart_router stats: cannot open %s: %s; cost accounting is off", path, exc)
-                _recorders[path] = None
+            _recorders[path] = Recorder(path)
         return _recorders[path]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from types import SimpleNamespace
 
 from smart_router import matcher
 from smart_router.hook import SmartRouterHook
@@ -23,7 +24,7 @@ def test_session_cache_and_matcher_caches_stay_bounded():
         for number in range(CONVERSATIONS):
             words = " ".join(f"w{rng.randrange(10**9):x}" for _ in range(6))  # never-seen tokens
             body = {"model": "smart/auto", "messages": [{"role": "user", "content": f"conversation {number}: {words}"}]}
-            await hook.async_pre_call_hook(None, None, body, "acompletion")
+            await hook.async_pre_call_hook(SimpleNamespace(token=f"key-{number % 20}"), None, body, "acompletion")
 
     asyncio.run(run())
     cache = hook.sessions.cache

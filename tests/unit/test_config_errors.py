@@ -38,6 +38,14 @@ def _unknown_model() -> dict:
     return config
 
 
+def _profile(**keys) -> dict:
+    return _config(profiles={"auto": {"tiers": dict(TIERS), **keys}})
+
+
+def _tier(entry) -> dict:
+    return _config(profiles={"auto": {"tiers": {**TIERS, "SIMPLE": entry}}})
+
+
 def _unknown_fallback() -> dict:
     config = _config()
     config["smart_router"]["profiles"]["auto"]["tiers"]["SIMPLE"] = {"model": "small", "fallbacks": ["nope"]}
@@ -63,6 +71,24 @@ CASES = [
     ("keywords not a list", _config(scoring={"keywords": {"replace": {"creativeMarkers": {"en": "poem"}}}}), "smart_router.scoring.keywords.replace.creativeMarkers.en", ["list of strings"]),
     ("unknown keyword dimension", _config(scoring={"keywords": {"extend": {"vibes": {"en": ["x"]}}}}), "smart_router.scoring.keywords.extend.vibes", ["valid:", "technicalTerms"]),
     ("unknown tools profile", _config(tools_profile="robots"), "smart_router.tools_profile", ["'robots'", "valid: auto"]),
+    # issue 16: typos and wrong types no longer load silently; the closest valid name is suggested
+    ("typo tool_profile", _config(tool_profile="auto"), "smart_router.tool_profile", ["did you mean 'tools_profile'", "valid:"]),
+    ("typo sesions", _config(sesions={"enabled": False}), "smart_router.sesions", ["did you mean 'sessions'"]),
+    ("typo overide", _config(overide={"enabled": False}), "smart_router.overide", ["did you mean 'overrides'"]),
+    ("typo baseline_modle", _config(baseline_modle="big"), "smart_router.baseline_modle", ["did you mean 'baseline_model'"]),
+    ("typo escalation_phrase", _config(escalation_phrase={"en": ["x"]}), "smart_router.escalation_phrase", ["did you mean 'escalation_phrases'"]),
+    ("typo embeding_model", _profile(embeding_model="small"), "smart_router.profiles.auto.embeding_model", ["did you mean 'embedding_model'"]),
+    ("typo use_tool_profile", _profile(use_tool_profile=False), "smart_router.profiles.auto.use_tool_profile", ["did you mean 'use_tools_profile'"]),
+    ("string boolean", _profile(use_tools_profile="false"), "smart_router.profiles.auto.use_tools_profile", ["expected true or false", "'false'"]),
+    ("string boolean in sessions", _config(sessions={"enabled": "no"}), "smart_router.sessions.enabled", ["expected true or false"]),
+    ("singular fallback", _tier({"model": "small", "fallback": ["big"]}), "smart_router.profiles.auto.tiers.SIMPLE.fallback", ["did you mean 'fallbacks'", "valid: fallbacks, model"]),
+    ("lowercase tier", _config(profiles={"auto": {"tiers": {k.lower(): v for k, v in TIERS.items()}}}), "smart_router.profiles.auto.tiers.complex", ["did you mean 'COMPLEX'", "valid: SIMPLE, MEDIUM, COMPLEX, REASONING"]),
+    ("profiles differing in case", _config(profiles={"auto": {"tiers": dict(TIERS)}, "Auto": {"tiers": dict(TIERS)}}), "smart_router.profiles.auto", ["case-insensitive"]),
+    ("typo boundary name", _config(scoring={"boundaries": {"MEDIUN": 0.1}}), "smart_router.scoring.boundaries.MEDIUN", ["did you mean 'MEDIUM'"]),
+    ("typo dimension key", _config(scoring={"dimensions": {"codePresence": {"wieght": 1}}}), "smart_router.scoring.dimensions.codePresence.wieght", ["did you mean 'weight'"]),
+    ("escalation language", _config(escalation_phrases={"english": ["go deeper"]}), "smart_router.escalation_phrases.english", ["ISO 639-1"]),
+    ("description not a string", _profile(description=["x"]), "smart_router.profiles.auto.description", ["expected a string"]),
+    ("tools profile not a string", _config(tools_profile=5), "smart_router.tools_profile", ["valid: auto"]),
     ("model_list not a list", {"model_list": {"small": 1}, "smart_router": {}}, "model_list", ["expected a list"]),
     ("model entry without name", {"model_list": [{"litellm_params": {}}]}, "model_list[0]", ["model_name"]),
     ("top level not a mapping", "- just\n- a list\n", "(top level)", ["expected a mapping"]),

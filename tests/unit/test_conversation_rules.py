@@ -1,6 +1,7 @@
 """Policy, overrides, sessions, harness envelopes and agent rules, each on its own."""
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 from litellm.caching.in_memory_cache import InMemoryCache
@@ -12,7 +13,7 @@ from smart_router.harness import EnvelopeStripper
 from smart_router.policy import Adjustment, resolve
 from smart_router.scorer import RoutingText, Tier, Turn
 from smart_router.select import Needs
-from smart_router.sessions import SessionState, SessionStore, session_key
+from smart_router.sessions import SessionKeys, SessionState, SessionStore, session_keys
 
 
 # --- policy ---------------------------------------------------------------------------
@@ -192,14 +193,51 @@ def test_background_calls_are_spotted_without_tools_only(engine):
 
 def test_session_key_precedence_and_owner_namespacing():
     text = RoutingText(turns=(Turn("user", "hi"),), system="sys")
-    by_header = session_key({"user": "u"}, {"x-session-id": "s1"}, text, "key1")
-    by_metadata = session_key({"metadata": {"session_id": "s1"}, "user": "u"}, {}, text, "key1")
-    by_user = session_key({"user": "u"}, {}, text, "key1")
-    by_hash = session_key({}, {}, text, "key1")
-    assert [s for _, s in (by_header, by_metadata, by_user, by_hash)] == ["header", "metadata", "user", "hash"]
-    assert session_key({}, {}, text, "key2")[0] != by_hash[0]
+    by_header = session_keys({"user": "u"}, {"x-session-id": "s1"}, text, "key1")
+    by_metadata = session_keys({"metadata": {"session_id": "s1"}, "user": "u"}, {}, text, "key1")
+    by_user = session_keys({"user": "u"}, {}, text, "key1")
+    by_hash = session_keys({}, {}, text, "key1")
+    assert [k.source for k in (by_header, by_metadata, by_user, by_hash)] == ["header", "metadata", "user", "hash"]
+    assert session_keys({}, {}, text, "key2").save != by_hash.save
     longer = RoutingText(turns=(Turn("user", "hi"), Turn("assistant", "hello"), Turn("user", "more")), system="sys")
-    assert session_key({}, {}, longer, "key1") == by_hash  # same conversation, same session
+    assert by_hash.save in session_keys({}, {}, longer, "key1").lookup  # the next turn continues this request's session
+
+
+def test_no_owner_no_session():
+    assert session_keys({}, {"x-session-id": "s1"}, RoutingText.of("hi"), "") is None
+
+
+def test_hash_sessions_follow_one_history_and_never_merge_conversations():
+    """Issue 16 #9: same system prompt and opening, different conversations: different sessions."""
+    opening = (Turn("user", "Hi, I am the shop's assistant bot."), Turn("assistant", "How can I help?"))
+    hard = RoutingText(turns=(*opening, Turn("user", "prove the Riemann hypothesis")), system="shop")
+    other = RoutingText(turns=(*opening, Turn("user", "opening hours?")), system="shop")
+    first, second = session_keys({}, {}, hard, "app"), session_keys({}, {}, other, "app")
+    assert not set(first.lookup) & {second.save} and not set(second.lookup) & {first.save}
+    follow_up = RoutingText(turns=(*hard.turns, Turn("assistant", "..."), Turn("user", "thanks")), system="shop")
+    assert first.save in session_keys({}, {}, follow_up, "app").lookup
+    assert second.save not in session_keys({}, {}, follow_up, "app").lookup
+
+
+def _keys(owner: str, name: str) -> SessionKeys:
+    return SessionKeys((name,), name, "header", owner)
+
+
+def test_one_owner_cannot_push_out_other_owners_sessions():
+    """Issue 16 #10: a key with 10,000 session ids keeps at most its share; others keep theirs."""
+    cache = InMemoryCache(max_size_in_memory=10_000, default_ttl=3600)
+    store = SessionStore(cache, idle_seconds=1800, clock=lambda: 0.0)
+    state = SessionState(Tier.REASONING, 0.0)
+
+    async def scenario():
+        await store.save(_keys("victim", "v"), state)
+        for i in range(10_000):
+            await store.save(_keys("flood", f"f{i}"), state)
+        return (await store.load(_keys("victim", "v")))[0], (await store.load(_keys("flood", "f0")))[0]
+
+    victim, oldest_flood = asyncio.run(scenario())
+    assert victim == state and oldest_flood is None
+    assert len(cache.cache_dict) <= store.per_owner + 1
 
 
 def test_session_store_expires_idle_sessions_by_its_clock():
@@ -207,11 +245,11 @@ def test_session_store_expires_idle_sessions_by_its_clock():
     store = SessionStore(InMemoryCache(max_size_in_memory=10, default_ttl=3600), idle_seconds=1800, clock=lambda: now[0])
 
     async def scenario():
-        await store.save("k", SessionState(Tier.COMPLEX, now[0], "d", now[0]))
+        await store.save(_keys("o", "k"), SessionState(Tier.COMPLEX, now[0], "d", now[0]))
         now[0] += 1799
-        fresh = await store.load("k")
+        fresh, _ = await store.load(_keys("o", "k"))
         now[0] += 2
-        stale = await store.load("k")
+        stale, _ = await store.load(_keys("o", "k"))
         return fresh, stale
 
     fresh, stale = asyncio.run(scenario())
@@ -228,8 +266,8 @@ def test_session_store_survives_a_broken_cache():
             raise ConnectionError("redis down")
 
     store = SessionStore(Broken(), 60)
-    assert asyncio.run(store.load("k")) is None
-    asyncio.run(store.save("k", SessionState(Tier.SIMPLE, 0.0)))
+    assert asyncio.run(store.load(_keys("o", "k"))) == (None, None)
+    asyncio.run(store.save(_keys("o", "k"), SessionState(Tier.SIMPLE, 0.0)))
 
 
 def test_hook_session_expires_after_idle_time_on_an_injected_clock():
@@ -243,7 +281,7 @@ def test_hook_session_expires_after_idle_time_on_an_injected_clock():
     async def turn(text, minutes_later):
         now[0] += minutes_later * 60
         body = {"model": "smart/auto", "messages": [{"role": "user", "content": text}], "metadata": {"session_id": "s-1"}}
-        routed = await hook.async_pre_call_hook(None, None, body, "acompletion")
+        routed = await hook.async_pre_call_hook(SimpleNamespace(token="key-1"), None, body, "acompletion")
         return routed["metadata"]["smart_router"]["tier"]
 
     async def scenario():

@@ -3,11 +3,13 @@
 import asyncio
 
 import pytest
+import yaml
 from fastapi import HTTPException
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from smart_router.extract import extract
+from smart_router.extract import check, extract
 from smart_router.hook import SmartRouterHook
+from smart_router.policy import printable
 from smart_router.scorer import Tier
 
 
@@ -102,5 +104,25 @@ junk = st.recursive(
 )  # fmt: skip
 def test_hook_never_crashes_on_junk(call_type, body):
     body["model"] = "smart/auto"
+    try:
+        check(call_type, body)
+    except ValueError as problem:  # unreadable: a clean 400 naming the problem, never a crash
+        with pytest.raises(HTTPException) as error:
+            run_hook(body, call_type)
+        assert error.value.status_code == 400 and error.value.detail == printable(str(problem))
+        return
     data = run_hook(body, call_type)
     assert data["model"] in {"gemini-flash-lite", "gemini-flash", "claude-sonnet", "o3", "gpt-4o-mini"}
+
+
+@pytest.mark.parametrize("metadata", [None, "a string", [1, 2], 5])
+def test_embeddings_route_whatever_the_metadata_holds(tmp_path, metadata):
+    """Issue 16 #13: LiteLLM lets only null through to the hook (tested through the proxy);
+    other non-object values are handled the same way here."""
+    models = [{"model_name": n, "litellm_params": {"model": f"openai/{n}"}} for n in ("small", "embedder")]
+    section = {"profiles": {"auto": {"tiers": dict.fromkeys(Tier.__members__, "small"), "embedding_model": "embedder"}}}
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"model_list": models, "smart_router": section}), encoding="utf-8")
+    body = {"model": "smart/auto", "input": "hello", "metadata": metadata}
+    data = asyncio.run(SmartRouterHook(str(path)).async_pre_call_hook(None, None, body, "aembedding"))
+    assert data["model"] == "embedder" and data["metadata"]["smart_router"]["tier"] == "EMBEDDING"

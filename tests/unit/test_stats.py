@@ -121,7 +121,7 @@ def test_annotate_adds_to_spend_logs_metadata_without_losing_existing(engine):
 
 def make_row(call_id, tier="SIMPLE", status="ok", cost=1e-6, baseline=1e-5, ts=None, served="cheap", model="cheap",
              source="litellm"):
-    return stats.Row(call_id, ts if ts is not None else 1_800_000_000.0, status, "smart/auto", "auto", tier, 0.1, model, served,
+    return stats.Row(call_id, call_id, ts if ts is not None else 1_800_000_000.0, status, "smart/auto", "auto", tier, 0.1, model, served,
                      5, 4, cost, source if cost is not None else None, "top", baseline, "test")  # fmt: skip
 
 
@@ -147,6 +147,23 @@ def test_success_replaces_failure_of_the_same_call_never_the_reverse(tmp_path):
     stats.write(conn, [make_row("a", served="mid"), make_row("b", status="error", cost=None, baseline=None)])
     rows = dict(conn.execute("SELECT call_id, status || ':' || served FROM requests").fetchall())
     assert rows == {"a": "ok:mid", "b": "ok:cheap"}
+
+
+def test_files_are_private_and_old_files_are_migrated(tmp_path):
+    """Issue 16 #5 and #7: new files 0600 in 0700 folders; a file keyed on call_id keeps its rows."""
+    path = tmp_path / "new" / "deeper" / "stats.db"
+    stats.write(stats.connect(path), [make_row("a")])
+    assert [oct(p.stat().st_mode & 0o777) for p in (path, path.parent, path.parent.parent)] == ["0o600", "0o700", "0o700"]
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:
+        conn.execute("CREATE TABLE requests (call_id TEXT PRIMARY KEY, ts REAL NOT NULL, status TEXT NOT NULL, requested TEXT, "
+                     "profile TEXT, tier TEXT, score REAL, model TEXT, served TEXT, prompt_tokens INTEGER NOT NULL DEFAULT 0, "
+                     "completion_tokens INTEGER NOT NULL DEFAULT 0, cost REAL, cost_source TEXT, baseline_model TEXT, "
+                     "baseline_cost REAL, reason TEXT)")  # fmt: skip
+        conn.execute("INSERT INTO requests (call_id, ts, status) VALUES ('c1', 1.0, 'ok')")
+    conn = stats.connect(old)
+    stats.write(conn, [make_row("c1", status="error"), make_row("c2")])  # the same id: the old success stays
+    assert conn.execute("SELECT id, call_id, status FROM requests ORDER BY id").fetchall() == [("c1", "c1", "ok"), ("c2", "c2", "ok")]
 
 
 def test_close_flushes_what_is_queued(tmp_path):
@@ -178,8 +195,10 @@ def test_record_respects_enabled_and_unwritable_paths(engine, tmp_path, caplog):
     assert not (tmp_path / "off.db").exists()
     blocker = tmp_path / "file"
     blocker.write_text("")
-    assert stats.recorder_for(blocker / "stats.db") is None
-    assert "cost accounting is off" in caplog.text
+    recorder = stats.recorder_for(blocker / "stats.db")  # no I/O here: the writer thread finds out
+    recorder.add(make_row("x"))
+    recorder.flush()
+    assert recorder.failed and "cost accounting is off" in caplog.text
 
 
 @pytest.fixture()
