@@ -15,11 +15,11 @@ from .config import PROFILE_PREFIX
 LABEL_KEYS = ("smart_router_profile", "smart_router_tier", "smart_router_model", "smart_router_rule")
 # What decided the tier; a later step in a reason overrides an earlier one.
 RULES = (
-    "score", "score_override", "session", "continuation", "escalation", "regeneration", "stall",
+    "score", "rule", "session", "continuation", "escalation", "regeneration", "stall",
     "background", "client_override", "budget", "capability", "embedding",
 )  # fmt: skip
 _PREFIXES = (
-    ("score ", "score"), ("override: ", "score_override"), ("session:", "session"), ("continuation:", "continuation"),
+    ("score ", "score"), ("rule: ", "rule"), ("override: ", "client_override"), ("session:", "session"), ("continuation:", "continuation"),
     ("escalation:", "escalation"), ("retry:", "regeneration"), ("stall:", "stall"), ("background:", "background"),
     ("budget:", "budget"), ("moved up to ", "capability"), ("no model fits", "capability"),
 )  # fmt: skip
@@ -36,8 +36,6 @@ def rule_of(reason: str) -> str:
     rules = ["score"]
     for step in reason.split("; "):
         name = next((n for prefix, n in _PREFIXES if step.startswith(prefix)), None)
-        if name == "score_override" and "=" in step:
-            name = "client_override"  # the client's "override: tier=COMPLEX", not the scorer's "override: reasoning markers"
         if name:
             rules.append(name)
     return "capability" if "capability" in rules else rules[-1]

@@ -145,11 +145,11 @@ def test_overrides_disabled_for_a_key_are_ignored_with_the_reason(client, upstre
 
 
 def test_escalation_phrase_raises_one_tier_for_that_request(client, upstream, scored):
-    base, follow_up = scored("what is the capital of France? think harder"), scored("and of Spain?")
+    base, follow_up = scored("what is the capital of France? think harder"), scored("and the capital of Spain?")
     assert base < Tier.REASONING and follow_up <= base
     session = {"x-session-id": uuid.uuid4().hex}
     first, _ = ask(client, [{"role": "user", "content": "what is the capital of France? think harder"}], session)
-    second, _ = ask(client, [{"role": "user", "content": "and of Spain?"}], session)
+    second, _ = ask(client, [{"role": "user", "content": "and the capital of Spain?"}], session)
     raised = Tier(base + 1)
     assert (first["x-smart-router-tier"], second["x-smart-router-tier"]) == (raised.name, base.name)  # one request only
     assert "escalation: think harder" in first["x-smart-router-reason"]

@@ -14,7 +14,7 @@ KINDS = [
     ("smart/auto", "SIMPLE", "cheap", "score -0.300 -> SIMPLE", 0.0001, 0.002),
     ("smart/auto", "MEDIUM", "mid", "score +0.010 -> MEDIUM; session: kept MEDIUM", 0.0005, 0.002),
     ("smart/auto", "COMPLEX", "strong", "score +0.200 -> COMPLEX; override: tier=COMPLEX", 0.0015, 0.002),
-    ("smart/auto", "REASONING", "thinker", "score +0.400 -> REASONING; override: reasoning markers", 0.002, 0.002),
+    ("smart/auto", "REASONING", "thinker", "score +0.400 -> REASONING; rule: reasoning markers", 0.002, 0.002),
     ("smart/eco", "SIMPLE", "cheap", "score -0.300 -> SIMPLE; background: max_tokens 1", 0.0001, 0.001),
     ("smart/eco", "MEDIUM", "nopri", "score +0.010 -> MEDIUM; escalation: think harder", None, 0.001),
 ]
@@ -29,7 +29,7 @@ def fill(path: Path) -> int:
                 ts = (START + timedelta(days=day, minutes=10 * k + n)).timestamp()
                 status = "error" if (d, k, n) == (3, 1, 0) else "ok"
                 rows.append(stats.Row(
-                    call_id=f"{day}-{k}-{n}", ts=ts, status=status, requested=requested, profile=requested[6:],
+                    id=f"row-{day}-{k}-{n}", call_id=f"{day}-{k}-{n}", ts=ts, status=status, requested=requested, profile=requested[6:],
                     tier=tier, score=0.0, model=model, served=model, prompt_tokens=10, completion_tokens=20,
                     cost=cost if status == "ok" else None, cost_source="litellm" if cost is not None else None,
                     baseline_model="thinker", baseline_cost=baseline if status == "ok" else None, reason=reason,

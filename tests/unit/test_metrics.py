@@ -8,7 +8,7 @@ from smart_router.metrics import LABEL_KEYS, RULES, labels, rule_of
 
 @pytest.mark.parametrize("reason,rule", [
     ("score +0.020 -> MEDIUM", "score"),
-    ("score +0.400 -> REASONING; override: reasoning markers", "score_override"),
+    ("score +0.400 -> REASONING; rule: reasoning markers", "rule"),
     ("score -0.200 -> SIMPLE; session: kept COMPLEX", "session"),
     ("score -0.200 -> SIMPLE; tools -> agentic; continuation: session tier COMPLEX", "continuation"),
     ("score +0.020 -> MEDIUM; session: kept COMPLEX; escalation: think harder", "escalation"),

@@ -57,7 +57,7 @@ def test_the_report_is_one_self_contained_file_with_three_charts_and_a_table_per
     span = DAYS[-1] - DAYS[0] + 1
     assert parsed.rects["spend"] == 2 * span  # cost and baseline per calendar day, quiet days included
     assert parsed.rects["share"] == sum(len({t for _, t, *_ in KINDS}) for _ in DAYS)  # one segment per (day, tier)
-    assert parsed.rects["rules"] == 6  # score, session, client_override, score_override, background, escalation
+    assert parsed.rects["rules"] == 6  # score, session, client_override, rule, background, escalation
     assert parsed.tables == ["smart/auto", "smart/eco"]
     assert re.search(r"<b>\d+</b> requests \(1 errors", page)
 
