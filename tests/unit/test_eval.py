@@ -45,27 +45,6 @@ def test_public_cross_check_reads_litellms_own_cases():
     assert len(rows) >= 20 and {r.expected for r in rows} == set(Tier)
 
 
-def test_the_splits_are_disjoint_and_cover_nine_languages_and_four_tiers():
-    splits = {name: evaluate.load_rows(evaluate.default_files(name)) for name in ("tune", "holdout", "style-shift")}
-    ids = [{r.id for r in rows} for rows in splits.values()]
-    assert not (ids[0] & ids[1] or ids[0] & ids[2] or ids[1] & ids[2])
-    for rows in splits.values():
-        assert {(r.language, r.expected) for r in rows} == {(lang, t) for lang in {r.language for r in rows} for t in Tier}
-        assert len({r.language for r in rows}) == 9
-    assert sum(len(rows) for rows in splits.values()) >= 2000 and len(splits["style-shift"]) >= 300
-
-
-def test_public_cross_check_reads_litellms_own_cases():
-    rows = evaluate.public_rows()
-    assert len(rows) >= 20 and {r.expected for r in rows} == set(Tier)
-
-
-def test_tune_and_holdout_do_not_share_rows():
-    tune = {r.id for r in evaluate.load_rows(evaluate.default_files("tune"))}
-    holdout = {r.id for r in evaluate.load_rows(evaluate.default_files("holdout"))}
-    assert tune and holdout and not tune & holdout
-
-
 def test_report_counts_confusion_and_routing_errors():
     rows = [
         evaluate.Row("a", "en", Tier.COMPLEX, {}),
