@@ -3,7 +3,8 @@
 Order (later steps win, see ``policy.resolve``):
 1. background side calls of agents: SIMPLE (and no session)
 2. session stickiness: the conversation's tier is a floor; a tool-result turn keeps it exactly
-3. escalation: "think harder"-style phrases, a regenerated ask, a stalled agent: one tier up each
+3. escalation: "think harder"-style phrases, a regenerated ask (a repeat after a delivered
+   answer; a client's retry after a failure keeps the tier), a stalled agent: one tier up each
 4. client overrides (headers or metadata): profile, tier, min-tier, max-tier
 Step 2 sets the session's sticky tier; steps 1, 3 and 4 last for one request. Admin
 rules (overrides disabled, budgets) come after these, in ``routing``. Pure: no I/O.
@@ -111,6 +112,7 @@ def plan(
     stall_reason: str | None,
     background_reason: str | None,
     overrides: Overrides | None,
+    client_retry: bool = False,
 ) -> Plan:
     """The adjustments of one request, in order; see the module docstring.
 
@@ -128,15 +130,17 @@ def plan(
     this_request = []
     if decision.escalation:
         this_request.append(Adjustment("escalation: " + decision.escalation[0], raise_by=1))
-    regenerated = (
+    repeated = (
         session is not None
         and ask_digest is not None
         and not decision.continuation
         and ask_digest == session.ask_digest
         and now - session.ask_at <= settings.retry_window_seconds
     )
-    if regenerated:
+    if repeated and session is not None and session.answered and not client_retry:
         this_request.append(Adjustment("retry: same ask again", raise_by=1))
+    elif repeated or client_retry:
+        this_request.append(Adjustment("client retry: tier kept"))
     if stall_reason:
         this_request.append(Adjustment(stall_reason, raise_by=1))
     if chosen is not None:

@@ -32,6 +32,20 @@ from .stats import METADATA_KEY
 
 logger = logging.getLogger("smart_router")
 
+
+def _log_like_litellm() -> None:
+    """Print the routing lines through LiteLLM's log handler at ``$LITELLM_LOG``'s level (the
+    proxy configures only its own loggers, so ours would otherwise show warnings only)."""
+    level = logging.getLevelName(os.environ.get("LITELLM_LOG", "").upper())
+    if isinstance(level, int) and logger.level == logging.NOTSET:
+        logger.setLevel(level)
+    if not logger.handlers and not logging.getLogger().handlers:
+        try:
+            from litellm._logging import handler
+        except ImportError:  # pragma: no cover - an older LiteLLM
+            return
+        logger.addHandler(handler)
+
 GENERATION_CALLS = {"acompletion", "completion", "atext_completion", "text_completion", "anthropic_messages", "aresponses", "responses"}
 EMBEDDING_CALLS = {"aembedding", "embedding"}
 LITELLM_METADATA_CALLS = {"anthropic_messages", "aresponses", "responses"}
@@ -108,6 +122,8 @@ class SmartRouterHook(CustomLogger):
             "session": outcome.session,
             "languages": list(decision.languages),
             "tokens": decision.tokens,
+            "session_key": outcome.session_key,
+            "ask_digest": outcome.ask_digest,
         }
         self._metadata(data, call_type)[METADATA_KEY] = info
         _put_metric_labels(self._metadata(data, call_type), info)
@@ -169,7 +185,10 @@ class SmartRouterHook(CustomLogger):
         return kwargs, result
 
     async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
-        stats.record(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs, ok=True)
+        info = _routing_info(kwargs.get("litellm_params"))
+        stats.record(self.engine, info, kwargs, ok=True)
+        if info and info.get("session_key") and self._sessions is not None:  # delivered: a repeat now regenerates
+            await self._sessions.mark_answered(str(info["session_key"]), str(info.get("ask_digest", "")))
 
     async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         stats.record(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs, ok=False)
@@ -245,3 +264,4 @@ try:
     proxy_handler = SmartRouterHook(os.environ.get(CONFIG_ENV) or None)
 except ConfigError as _error:  # only raised when a proxy imports the callback (see __init__)
     _stop_startup(_error)
+_log_like_litellm()  # after the config check: its error stays one bare line

@@ -10,13 +10,13 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .agents import ToolActivity, stall, tool_activity
+from .agents import ToolActivity, stall, tool_activity, wants_json
 from .budget import adjustment as budget_adjustment
 from .controls import overrides_allowed, parse_overrides, plan, requested_overrides
 from .engine import Engine
 from .extract import extract
 from .policy import Adjustment, resolve
-from .scorer import Decision, RoutingText
+from .scorer import Decision, RoutingText, Tier
 from .select import Needs, Route, allowed_models
 from .sessions import SessionState, SessionStore, digest, request_headers, session_key
 
@@ -34,6 +34,8 @@ class Outcome:
     route: Route
     reasons: tuple[str, ...]  # adjustments that applied, after the route's own reasons
     session: str  # where the session key came from, or "off"
+    session_key: str = ""  # the session's cache key ("" without a session)
+    ask_digest: str = ""  # of the newest ask, to mark it answered once the answer is delivered
 
     @property
     def reason(self) -> str:
@@ -64,23 +66,27 @@ async def route_request(
     ask_digest = digest(ask)
 
     key, source, state = "", "off", None
-    background = engine.background.reason(text, needs)
+    background = engine.background.reason(text, needs, wants_json(data))
     if sessions is not None and controls.sessions and not background:
         key, source = session_key(data, headers, text, _owner(user_api_key_dict))
         state = await sessions.load(key)
 
     regeneration_visible = source != "hash" or any(t.role == "assistant" for t in text.turns)
+    stall_reason = stall(activity, controls.stall_repeats, controls.stall_window)
     steps = plan(
         decision,
         controls,
         state,
         ask_digest if regeneration_visible else None,
         sessions.clock() if sessions else 0.0,
-        stall(activity, controls.stall_repeats, controls.stall_window),
+        stall_reason,
         background,
         overrides,
+        client_retry(headers),
     )
     sticky = resolve(decision.tier, steps.lasting)
+    if stall_reason:
+        steps = replace(steps, this_request=_stall_to_next_model(engine, decision, profile, needs, sticky.tier, steps.this_request, stall_reason))
     admin = [
         Adjustment("overrides disabled for this key") if asked and not allowed else None,
         budget_adjustment(user_api_key_dict, config, engine.catalog, profile),  # budgets win: last
@@ -90,8 +96,31 @@ async def route_request(
 
     if key and sessions is not None:
         now = sessions.clock()
-        await sessions.save(key, SessionState(sticky.tier, now, ask_digest, now))
-    return Outcome(decision, route, sticky.reasons + final.reasons, source)
+        await sessions.save(key, SessionState(sticky.tier, now, ask_digest, now, answered=False))
+    return Outcome(decision, route, sticky.reasons + final.reasons, source, key, ask_digest)
+
+
+def client_retry(headers: dict[str, str]) -> bool:
+    """True when the client says this is its own retry (the OpenAI / Anthropic SDKs' ``x-stainless-retry-count``)."""
+    count = headers.get("x-stainless-retry-count", "").strip()
+    return count.isdigit() and int(count) > 0
+
+
+def _stall_to_next_model(
+    engine: Engine, decision: Decision, profile: str, needs: Needs, sticky: Tier, steps: tuple[Adjustment, ...], reason: str
+) -> tuple[Adjustment, ...]:
+    """The stall step raised as far as the next tier whose model differs (tiers may share one);
+    at the top model it only says so."""
+    at = next(i for i, s in enumerate(steps) if s.reason == reason)
+    before = resolve(sticky, steps[:at]).tier
+    current = engine.route(decision, profile, needs, before).model
+    for up in range(1, Tier.REASONING - before + 1):
+        if engine.route(decision, profile, needs, Tier(before + up)).model != current:
+            step = Adjustment(reason, raise_by=up)
+            break
+    else:
+        step = Adjustment(f"{reason}; already on the top model ({current})")
+    return (*steps[:at], step, *steps[at + 1 :])
 
 
 def _read(call_type: str, data: dict[str, Any]) -> tuple[RoutingText, Needs, ToolActivity]:

@@ -9,19 +9,21 @@ The session of a request, first match wins: the ``x-session-id`` header,
 ``metadata.session_id`` / ``litellm_session_id``, the ``user`` field, else a hash of the
 system prompt plus the first user message (stable across the turns of one conversation,
 so Claude Code and plain SDK clients get stickiness with no change). Keys are namespaced
-by the API key, so two keys never share a session.
+by the API key, so two keys never share a session, and by Claude Code's
+``x-claude-code-agent-id``, so each subagent of a session keeps a tier of its own.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 from .scorer import RoutingText, Tier
 
 SESSION_HEADER = "x-session-id"
+AGENT_HEADER = "x-claude-code-agent-id"
 KEY_PREFIX = "smart_router:session:"
 MAX_IN_MEMORY_SESSIONS = 10_000
 
@@ -34,16 +36,19 @@ class SessionState:
     seen_at: float  # last request of the session (clock seconds)
     ask_digest: str = ""  # digest of the newest user ask, to spot regenerations
     ask_at: float = 0.0
+    answered: bool = True  # the newest ask got an answer (False until its success is logged)
 
     def to_json(self) -> dict[str, Any]:
-        return {"tier": int(self.tier), "seen_at": self.seen_at, "ask_digest": self.ask_digest, "ask_at": self.ask_at}
+        return {"tier": int(self.tier), "seen_at": self.seen_at, "ask_digest": self.ask_digest, "ask_at": self.ask_at,
+                "answered": self.answered}  # fmt: skip
 
     @classmethod
     def from_json(cls, raw: Any) -> "SessionState | None":
         """Parse a cached value; None when it is missing or not ours."""
         try:
-            return cls(Tier(int(raw["tier"])), float(raw["seen_at"]), str(raw["ask_digest"]), float(raw["ask_at"]))
-        except (KeyError, TypeError, ValueError):
+            answered = raw.get("answered", True) is not False
+            return cls(Tier(int(raw["tier"])), float(raw["seen_at"]), str(raw["ask_digest"]), float(raw["ask_at"]), answered)
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
 
@@ -95,6 +100,9 @@ def session_key(data: Mapping[str, Any], headers: Mapping[str, str], text: Routi
     if value is None:
         first = next((t.text for t in text.turns if t.role == "user"), "")
         value = digest(_bounded(text.system) + "\x00" + _bounded(first))  # no copy of a megabyte ask
+    agent = headers.get(AGENT_HEADER)
+    if agent:
+        value += "\x00agent\x00" + agent[:200]
     return KEY_PREFIX + digest(f"{owner}\x00{source}\x00{value}"), source
 
 
@@ -115,6 +123,12 @@ class SessionStore:
         if state is None or self.clock() - state.seen_at > self.idle_seconds:
             return None
         return state
+
+    async def mark_answered(self, key: str, ask_digest: str) -> None:
+        """The session's newest ask (if still ``ask_digest``) got an answer: a repeat now is a regeneration."""
+        state = await self.load(key)
+        if state is not None and state.ask_digest == ask_digest and not state.answered:
+            await self.save(key, replace(state, answered=True))
 
     async def save(self, key: str, state: SessionState) -> None:
         """Store ``state``; the entry expires once the session is idle."""
