@@ -186,9 +186,9 @@ class SmartRouterHook(CustomLogger):
 
     async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         info = _routing_info(kwargs.get("litellm_params"))
-        stats.record(self.engine, info, kwargs, ok=True)
         if info and info.get("session_key") and self._sessions is not None:  # delivered: a repeat now regenerates
             await self._sessions.mark_answered(str(info["session_key"]), str(info.get("ask_digest", "")))
+        stats.record(self.engine, info, kwargs, ok=True)
 
     async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         stats.record(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs, ok=False)

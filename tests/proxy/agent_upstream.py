@@ -136,6 +136,7 @@ class AgentUpstream:
 
     def __init__(self, port: int = 0, record: str | None = None) -> None:
         self.received: list[Received] = []
+        self.failing: set[str] = set()  # models that answer 500
         self._lock = threading.Lock()
         upstream = self
 
@@ -159,6 +160,9 @@ class AgentUpstream:
                         with open(record, "a", encoding="utf-8") as out:
                             out.write(json.dumps({"path": path, "headers": seen.headers, "body": body}) + "\n")
                 model = str(body.get("model", ""))
+                if model in upstream.failing:
+                    self._send(500, "application/json", b'{"type": "error", "error": {"type": "api_error", "message": "injected"}}')
+                    return
                 if path.endswith("/count_tokens"):
                     self._send(200, "application/json", b'{"input_tokens": 100}')
                     return
@@ -192,6 +196,7 @@ class AgentUpstream:
     def clear(self) -> None:
         with self._lock:
             self.received.clear()
+        self.failing.clear()
 
 
 if __name__ == "__main__":
