@@ -18,14 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openai
 import pytest
+import yaml
 
 from smart_router.engine import engine_for
 from smart_router.extract import extract
 from smart_router.scorer import Tier
 
 from .agent_upstream import AgentUpstream
-from .launcher import MASTER_KEY, Proxy, start_litellm
+from .launcher import MASTER_KEY, REPO, Proxy, start_litellm, upstream_model
 from .test_agents import ASK as HARD_ASK
 from .test_agents import REMINDER_TEXT
 
@@ -254,3 +256,31 @@ def test_local_command_envelopes_are_not_scored(proxy):
     unstripped = dict(plain, messages=[{"role": "user", "content": envelopes[2].replace("local-command-stdout", "x") + "\n" + ask}])
     assert scored(call_type, unstripped) > scored(call_type, plain)  # the envelope's text would have raised it
     assert_stats(proxy, [routed])
+
+
+def test_bundled_cooldowns_skip_a_dead_model(upstream):
+    """The bundled config's router_settings (allowed_fails, cooldown_time, retry_policy): a tier
+    model answering 500 is tried at most twice, then skipped while the fallback answers at once."""
+    bundled = yaml.safe_load((REPO / "smart_router" / "data" / "default_config.yaml").read_text(encoding="utf-8"))
+    settings = {k: v for k, v in bundled["router_settings"].items() if k != "model_group_alias"}
+    assert settings["allowed_fails"] >= 1 and settings["cooldown_time"] >= 30
+    config = {
+        "model_list": [upstream_model(m, upstream.url) for m in ("dead", "alive")],
+        "litellm_settings": {"callbacks": "smart_router.hook.proxy_handler"},
+        "router_settings": settings,
+        "general_settings": {"master_key": MASTER_KEY},
+        "smart_router": {"sessions": {"enabled": False},
+                         "profiles": {"auto": {"tiers": {t: {"model": "dead", "fallbacks": ["alive"]} for t in TABLE}}}},
+    }  # fmt: skip
+    server = start_litellm(config)
+    try:
+        upstream.faults["dead"] = 500
+        client = openai.OpenAI(base_url=f"{server.base_url}/v1", api_key=MASTER_KEY, max_retries=0)
+        for _ in range(5):
+            raw = client.chat.completions.with_raw_response.create(model="smart/auto", messages=[{"role": "user", "content": "hi"}])
+            assert raw.parse().choices[0].message.content == "answered by alive"
+            assert raw.headers["x-smart-router-model"] == "dead"
+        seen = upstream.models()
+        assert seen.count("alive") == 5 and seen.count("dead") == settings["allowed_fails"] + 1, seen
+    finally:
+        server.stop()
