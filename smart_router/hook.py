@@ -186,9 +186,16 @@ class SmartRouterHook(CustomLogger):
 
     async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         info = _routing_info(kwargs.get("litellm_params"))
-        if info and info.get("session_key") and self._sessions is not None:  # delivered: a repeat now regenerates
-            await self._sessions.mark_answered(str(info["session_key"]), str(info.get("ask_digest", "")))
+        await self._answered(info)  # a stream ends here
         stats.record(self.engine, info, kwargs, ok=True)
+
+    async def async_post_call_success_hook(self, data: dict, user_api_key_dict: Any, response: Any) -> None:
+        await self._answered(_routing_info(data))  # a whole answer, before the client gets it
+
+    async def _answered(self, info: dict | None) -> None:
+        """The session's ask got its answer: a repeat from now on is a regeneration."""
+        if info and info.get("session_key") and self._sessions is not None:
+            await self._sessions.mark_answered(str(info["session_key"]), str(info.get("ask_digest", "")))
 
     async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         stats.record(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs, ok=False)
