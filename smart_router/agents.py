@@ -5,8 +5,9 @@
   ``window`` results are. It lifts by itself once the calls stop repeating.
 * A background (side) call: no tools, and by structure first: ``max_tokens`` at most a small
   limit (quota probes), or a one-ask request with a short instruction-only system prompt
-  that wants a title or JSON (structured output, or "title" / "JSON" in the instructions)
-  within a small ``max_tokens``; by phrases second (title / topic checks).
+  whose instructions or structured-output schema ask for a title, within a small
+  ``max_tokens`` or as structured (JSON) output; by phrases second (title / topic checks).
+  Plain "answer in JSON" apps are not side calls: only a title output marks one.
 
 Tool calls are read from chat ``tool_calls``, Anthropic ``tool_use`` / ``tool_result``
 blocks and Responses ``function_call`` / ``function_call_output`` items. Anthropic marks
@@ -34,7 +35,7 @@ _TRACEBACK = "traceback (most recent call last)"
 _EXIT_CODE = re.compile(r'(?:^|\n)\s*(?:process exited with code|exit code:?)\s*(-?\d+)|"exit_code"\s*:\s*(-?\d+)')
 SIDE_SYSTEM_CHARS = 2_000  # instructions at most this long can make a side call
 SIDE_MAX_TOKENS = 1_024  # ... with max_tokens at most this (or structured output)
-_SIDE_OUTPUT = re.compile(r"\b(?:title|json)\b", re.IGNORECASE)
+_SIDE_OUTPUT = re.compile(r"\btitles?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,8 @@ class BackgroundDetector:
         self._matcher = KeywordMatcher({BACKGROUND: phrases})
         self.max_tokens = max_tokens
 
-    def reason(self, text: RoutingText, needs: Needs, structured: bool = False) -> str | None:
-        """Why this request is a background call (ASCII), or None; ``structured``: it asks for JSON output."""
+    def reason(self, text: RoutingText, needs: Needs, output_format: str = "") -> str | None:
+        """Why this request is a background call (ASCII), or None; ``output_format``: see ``json_format``."""
         if needs.has_tools:
             return None
         if 0 < needs.max_output_tokens <= self.max_tokens:
@@ -103,8 +104,8 @@ class BackgroundDetector:
         one_ask = [t.role for t in text.turns] == ["user"]
         short = 0 < len(text.system.strip()) <= SIDE_SYSTEM_CHARS
         small = 0 < needs.max_output_tokens <= SIDE_MAX_TOKENS
-        if one_ask and short and (structured or (small and _SIDE_OUTPUT.search(text.system))):
-            return "background: side call (short instructions, title/JSON output)"
+        if one_ask and short and (small or output_format) and _SIDE_OUTPUT.search(text.system + output_format):
+            return "background: side call (short instructions, title output)"
         ask = next((t.text for t in reversed(text.turns) if t.role == "user"), "")
         sample = text.system[:_SCAN_CHARS] + "\n" + ask[:_SCAN_CHARS]
         if self._matcher.match(sample).by_dimension.get(BACKGROUND):
@@ -112,8 +113,8 @@ class BackgroundDetector:
         return None
 
 
-def wants_json(data: Mapping[str, Any]) -> bool:
-    """True when the request asks for structured (JSON) output in any API's field."""
+def json_format(data: Mapping[str, Any]) -> str:
+    """The structured (JSON) output a request asks for in any API's field, as text ("" when none)."""
     text = data.get("text")
     config = data.get("output_config")
     formats = (
@@ -122,7 +123,8 @@ def wants_json(data: Mapping[str, Any]) -> bool:
         text.get("format") if isinstance(text, dict) else None,
         config.get("format") if isinstance(config, dict) else None,
     )
-    return any(isinstance(f, dict) and str(f.get("type", "")).startswith("json") for f in formats)
+    chosen = next((f for f in formats if isinstance(f, dict) and str(f.get("type", "")).startswith("json")), None)
+    return _signature("format", chosen)[:_SCAN_CHARS] if chosen else ""
 
 
 def _anthropic_blocks(content: Any, calls: list[str], errors: list[bool]) -> None:

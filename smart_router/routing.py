@@ -10,7 +10,7 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .agents import ToolActivity, stall, tool_activity, wants_json
+from .agents import ToolActivity, stall, tool_activity, json_format
 from .budget import adjustment as budget_adjustment
 from .controls import overrides_allowed, parse_overrides, plan, requested_overrides
 from .engine import Engine
@@ -66,7 +66,7 @@ async def route_request(
     ask_digest = digest(ask)
 
     key, source, state = "", "off", None
-    background = engine.background.reason(text, needs, wants_json(data))
+    background = engine.background.reason(text, needs, json_format(data))
     if sessions is not None and controls.sessions and not background:
         key, source = session_key(data, headers, text, _owner(user_api_key_dict))
         state = await sessions.load(key)
@@ -86,7 +86,8 @@ async def route_request(
     )
     sticky = resolve(decision.tier, steps.lasting)
     if stall_reason:
-        steps = replace(steps, this_request=_stall_to_next_model(engine, decision, profile, needs, sticky.tier, steps.this_request, stall_reason))
+        raised = _stall_to_next_model(engine, decision, profile, needs, sticky.tier, steps.this_request, stall_reason)
+        steps = replace(steps, this_request=raised)
     admin = [
         Adjustment("overrides disabled for this key") if asked and not allowed else None,
         budget_adjustment(user_api_key_dict, config, engine.catalog, profile),  # budgets win: last

@@ -212,7 +212,7 @@ def test_title_side_call_is_simple_and_leaves_the_session_alone(proxy, structure
                  "output_format": {"type": "json_schema", "schema": {"type": "object", "properties": {"title": {"type": "string"}}}}}  # fmt: skip
     title = send(proxy, dict(row, body=body), profile, stream=False)
     assert title.headers["x-smart-router-tier"] == "SIMPLE"
-    assert "background: side call (short instructions, title/JSON output)" in title.headers["x-smart-router-reason"]
+    assert "background: side call (short instructions, title output)" in title.headers["x-smart-router-reason"]
     main = send(proxy, row, profile, stream=True)  # the hard title text raised no floor
     assert main.headers["x-smart-router-tier"] == scored(call_type, row["body"]).name
     assert "session" not in main.headers["x-smart-router-reason"]

@@ -126,7 +126,7 @@ def test_claude_code_side_calls_stay_simple(claude, upstream):
     )
     quota = claude.messages.with_raw_response.create(model="smart/auto", max_tokens=1, messages=[{"role": "user", "content": "quota"}])
     assert [r.headers["x-smart-router-tier"] for r in (title, quota)] == ["SIMPLE", "SIMPLE"]
-    assert "background: side call (short instructions, title/JSON output)" in title.headers["x-smart-router-reason"]  # structure first
+    assert "background: side call (short instructions, title output)" in title.headers["x-smart-router-reason"]  # structure first
     assert "background: max_tokens 1" in quota.headers["x-smart-router-reason"]
     assert upstream.models() == ["cheap", "cheap"]
 

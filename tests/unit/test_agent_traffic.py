@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from smart_router import report
-from smart_router.agents import stall, tool_activity, wants_json
+from smart_router.agents import stall, tool_activity, json_format
 from smart_router.config import ControlSettings
 from smart_router.engine import engine_for
 from smart_router.extract import extract
@@ -57,8 +57,11 @@ TITLE = "Generate a concise, sentence-case title (3-7 words) that captures the m
     "body, side",
     [
         ({"system": TITLE, "max_tokens": 512, "messages": [{"role": "user", "content": "Design a rate limiter"}]}, True),
-        ({"system": "Reply briefly.", "max_tokens": 20000, "output_format": {"type": "json_schema", "schema": {}},
-          "messages": [{"role": "user", "content": "x"}]}, True),  # fmt: skip
+        ({"system": "Reply briefly.", "max_tokens": 20000, "messages": [{"role": "user", "content": "x"}],
+          "output_format": {"type": "json_schema", "schema": {"properties": {"title": {"type": "string"}}}}}, True),
+        ({"system": "Reply briefly.", "max_tokens": 20000, "messages": [{"role": "user", "content": "x"}],
+          "output_format": {"type": "json_schema", "schema": {"properties": {"invoice_total": {"type": "number"}}}}}, False),
+        ({"system": "Answer only with valid JSON.", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]}, False),
         ({"system": TITLE, "max_tokens": 512, "tools": [{"name": "Bash", "input_schema": {}}],
           "messages": [{"role": "user", "content": "x"}]}, False),  # fmt: skip
         ({"system": TITLE, "max_tokens": 8000, "messages": [{"role": "user", "content": "x"}]}, False),
@@ -70,8 +73,8 @@ TITLE = "Generate a concise, sentence-case title (3-7 words) that captures the m
 def test_side_calls_by_structure(body, side):
     engine = engine_for(None)
     text, needs = extract("anthropic_messages", body)
-    reason = engine.background.reason(text, needs, wants_json(body))
-    assert (reason == "background: side call (short instructions, title/JSON output)") == side, reason
+    reason = engine.background.reason(text, needs, json_format(body))
+    assert (reason == "background: side call (short instructions, title output)") == side, reason
 
 
 def test_local_command_envelopes_are_cut_by_default():
