@@ -201,22 +201,26 @@ def test_client_retry_keeps_the_tier_regeneration_raises_it(proxy, agent_upstrea
     assert (status, tier) == ("error", first.name)  # the failure is one row too
 
 
-@pytest.mark.parametrize("structured", [False, True], ids=["title-prompt", "json-schema"])
-def test_title_side_call_is_simple_and_leaves_the_session_alone(proxy, structured):
+@pytest.mark.parametrize("variant", ["captured", "small-max-tokens"])
+def test_title_side_call_is_simple_and_leaves_the_session_alone(proxy, variant):
+    """Claude Code 2.1's title call (captured: json_schema output, max_tokens 32000), and the same
+    instructions as plain text with a small max_tokens; its session text is a hard ask."""
     _, profile, call_type, _, header = CLIENTS["claude"]
-    row = fresh_session(captured("claude_loop"), header)[0]
-    body = {"model": profile, "max_tokens": 512, "system": [{"type": "text", "text": TITLE_PROMPT}],
-            "messages": [{"role": "user", "content": HARD_ASK}]}  # fmt: skip
-    if structured:
-        body |= {"system": "You write titles.", "max_tokens": 8000,
-                 "output_format": {"type": "json_schema", "schema": {"type": "object", "properties": {"title": {"type": "string"}}}}}  # fmt: skip
-    title = send(proxy, dict(row, body=body), profile, stream=False)
-    assert title.headers["x-smart-router-tier"] == "SIMPLE"
-    assert "background: side call (short instructions, title output)" in title.headers["x-smart-router-reason"]
-    main = send(proxy, row, profile, stream=True)  # the hard title text raised no floor
+    session = str(uuid.uuid4())
+    row, title = captured("claude_loop")[0], captured("claude_title")[0]
+    for each in (row, title):
+        each["headers"][header] = session
+    body = json.loads(json.dumps(title["body"]).replace("What is 2+2?", HARD_ASK))
+    if variant != "captured":
+        body = {"model": profile, "max_tokens": 512, "system": [{"type": "text", "text": TITLE_PROMPT}], "messages": body["messages"]}
+    assert scored(call_type, body) >= Tier.COMPLEX  # scored as an ask it would raise the session
+    side = send(proxy, dict(title, body=body), profile, stream=variant == "captured")
+    assert side.headers["x-smart-router-tier"] == "SIMPLE"
+    assert "background: side call (short instructions, title output)" in side.headers["x-smart-router-reason"]
+    main = send(proxy, row, profile, stream=True)
     assert main.headers["x-smart-router-tier"] == scored(call_type, row["body"]).name
     assert "session" not in main.headers["x-smart-router-reason"]
-    assert_stats(proxy, [title, main])
+    assert_stats(proxy, [side, main])
 
 
 def test_each_subagent_has_its_own_tier(proxy):

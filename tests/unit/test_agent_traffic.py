@@ -119,3 +119,10 @@ def test_stats_table_says_what_requests_counts(tmp_path):
     assert report.COUNTED in report.format_table([], total, "tier")
     assert "errors" in report.COUNTED and "not in requests" in report.COUNTED
 
+
+
+def test_captured_claude_code_title_call_is_a_side_call():
+    body = captured("claude_title")[0]
+    text, needs = extract("anthropic_messages", body)
+    assert needs.max_output_tokens == 32000  # not a small max_tokens: the JSON schema's title tells
+    assert engine_for(None).background.reason(text, needs, json_format(body)) == "background: side call (short instructions, title output)"
