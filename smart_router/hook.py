@@ -32,20 +32,6 @@ from .stats import METADATA_KEY
 
 logger = logging.getLogger("smart_router")
 
-
-def _log_like_litellm() -> None:
-    """Print the routing lines through LiteLLM's log handler at ``$LITELLM_LOG``'s level (the
-    proxy configures only its own loggers, so ours would otherwise show warnings only)."""
-    level = logging.getLevelName(os.environ.get("LITELLM_LOG", "").upper())
-    if isinstance(level, int) and logger.level == logging.NOTSET:
-        logger.setLevel(level)
-    if not logger.handlers and not logging.getLogger().handlers:
-        try:
-            from litellm._logging import handler
-        except ImportError:  # pragma: no cover - an older LiteLLM
-            return
-        logger.addHandler(handler)
-
 GENERATION_CALLS = {"acompletion", "completion", "atext_completion", "text_completion", "anthropic_messages", "aresponses", "responses"}
 EMBEDDING_CALLS = {"aembedding", "embedding"}
 LITELLM_METADATA_CALLS = {"anthropic_messages", "aresponses", "responses"}
@@ -208,6 +194,20 @@ def _stop_startup(error: ConfigError) -> None:
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     os._exit(1)
+
+
+def _log_like_litellm() -> None:
+    """Print the routing lines through LiteLLM's log handler at ``$LITELLM_LOG``'s level (the
+    proxy configures only its own loggers, so ours would otherwise show warnings only)."""
+    level = logging.getLevelName(os.environ.get("LITELLM_LOG", "").upper())
+    if isinstance(level, int) and logger.level == logging.NOTSET:
+        logger.setLevel(level)
+    if not logger.handlers and not logging.getLogger().handlers:
+        try:
+            from litellm._logging import handler
+        except ImportError:  # pragma: no cover - an older LiteLLM
+            return
+        logger.addHandler(handler)
 
 
 def _shared_cache() -> Any:
