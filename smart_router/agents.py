@@ -3,18 +3,23 @@
 * A stall: the assistant's newest tool call repeats ``repeats`` times within the newest
   ``window`` calls, or the newest tool result is an error and ``repeats`` of the newest
   ``window`` results are. It lifts by itself once the calls stop repeating.
-* A background call: no tools, and either ``max_tokens`` at most a small limit (quota
-  probes) or background phrases (title / topic checks) in the system prompt or the ask.
+* A background (side) call: no tools, and by structure first: ``max_tokens`` at most a small
+  limit (quota probes), or a one-ask request with a short instruction-only system prompt
+  whose instructions or structured-output schema ask for a title, within a small
+  ``max_tokens`` or as structured (JSON) output; by phrases second (title / topic checks).
+  Plain "answer in JSON" apps are not side calls: only a title output marks one.
 
 Tool calls are read from chat ``tool_calls``, Anthropic ``tool_use`` / ``tool_result``
 blocks and Responses ``function_call`` / ``function_call_output`` items. Anthropic marks
-failed results with ``is_error``; other formats count a result as an error when its text
-starts with "error" or holds a Python traceback.
+failed results with ``is_error``; any result counts as an error when its text starts with
+"error", holds a Python traceback, or reports a non-zero exit code ("Exit code 2", Codex's
+"Process exited with code 1", a JSON ``exit_code``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -27,6 +32,10 @@ BACKGROUND = "background"
 _SCAN_CHARS = 2_000  # of the system prompt and of the ask, for background phrases
 _ERROR_PREFIXES = ("error", "exception", "fatal")
 _TRACEBACK = "traceback (most recent call last)"
+_EXIT_CODE = re.compile(r'(?:^|\n)\s*(?:process exited with code|exit code:?)\s*(-?\d+)|"exit_code"\s*:\s*(-?\d+)')
+SIDE_SYSTEM_CHARS = 2_000  # instructions at most this long can make a side call
+SIDE_MAX_TOKENS = 1_024  # ... with max_tokens at most this (or structured output)
+_SIDE_OUTPUT = re.compile(r"\btitles?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -86,17 +95,36 @@ class BackgroundDetector:
         self._matcher = KeywordMatcher({BACKGROUND: phrases})
         self.max_tokens = max_tokens
 
-    def reason(self, text: RoutingText, needs: Needs) -> str | None:
-        """Why this request is a background call (ASCII), or None."""
+    def reason(self, text: RoutingText, needs: Needs, output_format: str = "") -> str | None:
+        """Why this request is a background call (ASCII), or None; ``output_format``: see ``json_format``."""
         if needs.has_tools:
             return None
         if 0 < needs.max_output_tokens <= self.max_tokens:
             return f"background: max_tokens {needs.max_output_tokens}"
+        one_ask = [t.role for t in text.turns] == ["user"]
+        short = 0 < len(text.system.strip()) <= SIDE_SYSTEM_CHARS
+        small = 0 < needs.max_output_tokens <= SIDE_MAX_TOKENS
+        if one_ask and short and (small or output_format) and _SIDE_OUTPUT.search(text.system + output_format):
+            return "background: side call (short instructions, title output)"
         ask = next((t.text for t in reversed(text.turns) if t.role == "user"), "")
         sample = text.system[:_SCAN_CHARS] + "\n" + ask[:_SCAN_CHARS]
         if self._matcher.match(sample).by_dimension.get(BACKGROUND):
             return "background: utility request"
         return None
+
+
+def json_format(data: Mapping[str, Any]) -> str:
+    """The structured (JSON) output a request asks for in any API's field, as text ("" when none)."""
+    text = data.get("text")
+    config = data.get("output_config")
+    formats = (
+        data.get("response_format"),
+        data.get("output_format"),
+        text.get("format") if isinstance(text, dict) else None,
+        config.get("format") if isinstance(config, dict) else None,
+    )
+    chosen = next((f for f in formats if isinstance(f, dict) and str(f.get("type", "")).startswith("json")), None)
+    return _signature("format", chosen)[:_SCAN_CHARS] if chosen else ""
 
 
 def _anthropic_blocks(content: Any, calls: list[str], errors: list[bool]) -> None:
@@ -126,4 +154,7 @@ def _looks_failed(output: Any) -> bool:
     if not isinstance(output, str):
         return False
     head = output[:4000].lstrip().lower()
-    return head.startswith(_ERROR_PREFIXES) or _TRACEBACK in head
+    if head.startswith(_ERROR_PREFIXES) or _TRACEBACK in head:
+        return True
+    code = _EXIT_CODE.search(head[:1000])
+    return code is not None and int(code.group(1) or code.group(2)) != 0

@@ -3,7 +3,8 @@
 Order (later steps win, see ``policy.resolve``):
 1. background side calls of agents: SIMPLE (and no session)
 2. session stickiness: the conversation's tier is a floor; a tool-result turn keeps it exactly
-3. escalation: "think harder"-style phrases, a regenerated ask, a stalled agent: one tier up each
+3. escalation: "think harder"-style phrases, a regenerated ask (a repeat after a delivered
+   answer; a client's retry after a failure keeps the tier), a stalled agent: one tier up each
 4. client overrides (headers or metadata): profile, tier, min-tier, max-tier
 Step 2 sets the session's sticky tier; steps 1, 3 and 4 last for one request. For a key
 whose overrides are disabled, steps 3 and 4 are left out (the scorer, sessions and budgets
@@ -114,6 +115,7 @@ def plan(
     background_reason: str | None,
     overrides: Overrides | None,
     steering: bool = True,
+    client_retry: bool = False,
 ) -> Plan:
     """The adjustments of one request, in order; see the module docstring.
 
@@ -135,15 +137,17 @@ def plan(
         return Plan(tuple(lasting), ())
     if decision.escalation:
         this_request.append(Adjustment("escalation: " + decision.escalation[0], raise_by=1))
-    regenerated = (
+    repeated = (
         session is not None
         and ask_digest is not None
         and not decision.continuation
         and ask_digest == session.ask_digest
         and now - session.ask_at <= settings.retry_window_seconds
     )
-    if regenerated:
+    if repeated and session is not None and session.answered and not client_retry:
         this_request.append(Adjustment("retry: same ask again", raise_by=1))
+    elif repeated or client_retry:
+        this_request.append(Adjustment("client retry: tier kept"))
     if stall_reason:
         this_request.append(Adjustment(stall_reason, raise_by=1))
     if chosen is not None:

@@ -1,7 +1,8 @@
 """Remove agent-harness envelopes (``<system-reminder>…</system-reminder>``) from scored text.
 
 Agent harnesses inject reminders, file listings and environment notes into user messages;
-that text is not the person's ask. Complete blocks between a configured open and close
+that text is not the person's ask. The defaults also cut Claude Code's local-command
+envelopes (what ``/model`` and other slash commands leave in the next message). Complete blocks between a configured open and close
 marker are cut, case-insensitively, in one pass: markers are found by a single regular
 expression of literal alternatives, then paired left to right, so the work is linear in
 the text length whatever it holds. An open marker without its close is kept as text.
@@ -14,7 +15,11 @@ from typing import Sequence
 
 import regex
 
-DEFAULT_ENVELOPES: tuple[tuple[str, str], ...] = (("<system-reminder>", "</system-reminder>"),)
+DEFAULT_ENVELOPES: tuple[tuple[str, str], ...] = tuple(
+    (f"<{tag}>", f"</{tag}>")
+    for tag in ("system-reminder", "local-command-caveat", "command-name", "command-message", "command-args",
+                "local-command-stdout", "local-command-stderr")
+)  # fmt: skip
 
 
 class EnvelopeStripper:

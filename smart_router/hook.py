@@ -116,6 +116,8 @@ class SmartRouterHook(CustomLogger):
             "session": outcome.session,
             "languages": list(decision.languages),
             "tokens": decision.tokens,
+            "session_key": outcome.session_key,
+            "ask_digest": outcome.ask_digest,
         }
         self._metadata(data, call_type)[METADATA_KEY] = info
         _put_metric_labels(self._metadata(data, call_type), info)
@@ -195,7 +197,17 @@ class SmartRouterHook(CustomLogger):
         return kwargs, result
 
     async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
-        stats.record(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs, ok=True)
+        info = _routing_info(kwargs.get("litellm_params"))
+        await self._answered(info)  # a stream ends here
+        stats.record(self.engine, info, kwargs, ok=True)
+
+    async def async_post_call_success_hook(self, data: dict, user_api_key_dict: Any, response: Any) -> None:
+        await self._answered(_routing_info(data))  # a whole answer, before the client gets it
+
+    async def _answered(self, info: dict | None) -> None:
+        """The session's ask got its answer: a repeat from now on is a regeneration."""
+        if info and info.get("session_key") and self._sessions is not None:
+            await self._sessions.mark_answered(str(info["session_key"]), str(info.get("ask_digest", "")))
 
     async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         stats.record(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs, ok=False)
@@ -208,6 +220,20 @@ def _stop_startup(error: ConfigError) -> None:
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     os._exit(1)
+
+
+def _log_like_litellm() -> None:
+    """Print the routing lines through LiteLLM's log handler at ``$LITELLM_LOG``'s level (the
+    proxy configures only its own loggers, so ours would otherwise show warnings only)."""
+    level = logging.getLevelName(os.environ.get("LITELLM_LOG", "").upper())
+    if isinstance(level, int) and logger.level == logging.NOTSET:
+        logger.setLevel(level)
+    if not logger.handlers and not logging.getLogger().handlers:
+        try:
+            from litellm._logging import handler
+        except ImportError:  # pragma: no cover - an older LiteLLM
+            return
+        logger.addHandler(handler)
 
 
 def _shared_cache() -> Any:
@@ -271,3 +297,4 @@ try:
     proxy_handler = SmartRouterHook(os.environ.get(CONFIG_ENV) or None)
 except ConfigError as _error:  # only raised when a proxy imports the callback (see __init__)
     _stop_startup(_error)
+_log_like_litellm()  # after the config check: its error stays one bare line

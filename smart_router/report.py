@@ -58,6 +58,7 @@ class Summary:
         }
 
 
+COUNTED = "requests: answered requests only; errors: requests that failed on every model (not in requests, tokens or costs)"
 _PRICED = "status = 'ok' AND cost IS NOT NULL AND baseline_cost IS NOT NULL"
 _AGGREGATES = f"""
     COALESCE(SUM(status = 'ok'), 0), COALESCE(SUM(status = 'error'), 0),
@@ -160,6 +161,7 @@ def format_table(groups: list[Summary], total: Summary, by: str) -> str:
             f"{s.key[:20]:20} {s.requests:>8} {s.errors:>6} {s.fallbacks:>8} {tokens:>15} {_usd(s.cost_usd):>11} "
             f"{_usd(s.baseline_usd) if s.baseline_usd is not None else '-':>11} {_pct(s.savings_pct):>7} {s.unknown_price:>13}"
         )  # fmt: skip
+    lines.append(COUNTED)
     if total.estimated:
         lines.append(f"{total.estimated} of the costs are list prices: LiteLLM logged no price for those requests")
     return "\n".join(lines)

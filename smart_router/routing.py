@@ -10,13 +10,13 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .agents import ToolActivity, stall, tool_activity
+from .agents import ToolActivity, stall, tool_activity, json_format
 from .budget import adjustment as budget_adjustment
 from .controls import overrides_allowed, parse_overrides, plan, requested_overrides
 from .engine import Engine
 from .extract import check, extract
 from .policy import Adjustment, printable, resolve
-from .scorer import Decision, RoutingText
+from .scorer import Decision, RoutingText, Tier
 from .select import NOT_ALLOWED, Needs, Route, allowed_models, is_allowed
 from .sessions import SessionState, SessionStore, digest, request_headers, session_keys
 
@@ -36,6 +36,8 @@ class Outcome:
     reasons: tuple[str, ...]  # adjustments that applied, after the route's own reasons
     session: str  # where the session key came from, or "off"
     fallbacks: tuple[str, ...] = ()  # the route's fallbacks, then the client's that passed the key's and budget's rules
+    session_key: str = ""  # the session's cache key ("" without a session)
+    ask_digest: str = ""  # of the newest ask, to mark it answered once the answer is delivered
 
     @property
     def reason(self) -> str:
@@ -67,7 +69,7 @@ async def route_request(
     ask_digest = digest(ask)
 
     keys, state, found = None, None, None
-    background = engine.background.reason(text, needs)
+    background = engine.background.reason(text, needs, json_format(data))
     if sessions is not None and controls.sessions and not background:
         args = (data, headers, text, _owner(user_api_key_dict))  # digests the history: off the loop for long ones
         keys = await asyncio.to_thread(session_keys, *args) if many_items else session_keys(*args)
@@ -75,18 +77,23 @@ async def route_request(
     source = keys.source if keys else "off"
 
     regeneration_visible = source != "hash" or any(t.role == "assistant" for t in text.turns)
+    stall_reason = stall(activity, controls.stall_repeats, controls.stall_window)
     steps = plan(
         decision,
         controls,
         state,
         ask_digest if regeneration_visible else None,
         sessions.clock() if sessions else 0.0,
-        stall(activity, controls.stall_repeats, controls.stall_window),
+        stall_reason,
         background,
         overrides,
         steering=allowed,
+        client_retry=client_retry(headers),
     )
     sticky = resolve(decision.tier, steps.lasting)
+    if stall_reason:
+        raised = _stall_to_next_model(engine, decision, profile, needs, sticky.tier, steps.this_request, stall_reason)
+        steps = replace(steps, this_request=raised)
     budget = budget_adjustment(user_api_key_dict, config, engine.catalog, profile)
     admin = [
         Adjustment("overrides disabled for this key") if (asked or decision.escalation) and not allowed else None,
@@ -98,8 +105,33 @@ async def route_request(
 
     if keys and sessions is not None:
         now = sessions.clock()
-        await sessions.save(keys, SessionState(sticky.tier, now, ask_digest, now), found)
-    return Outcome(decision, route, sticky.reasons + final.reasons + dropped, source, fallbacks)
+        await sessions.save(keys, SessionState(sticky.tier, now, ask_digest, now, answered=False), found)
+    return Outcome(decision, route, sticky.reasons + final.reasons + dropped, source, fallbacks, keys.save if keys else "", ask_digest)
+
+
+def client_retry(headers: dict[str, str]) -> bool:
+    """True when the client says this is its own retry (the OpenAI / Anthropic SDKs' ``x-stainless-retry-count``)."""
+    count = headers.get("x-stainless-retry-count", "").strip()
+    return count.isdigit() and int(count) > 0
+
+
+def _stall_to_next_model(
+    engine: Engine, decision: Decision, profile: str, needs: Needs, sticky: Tier, steps: tuple[Adjustment, ...], reason: str
+) -> tuple[Adjustment, ...]:
+    """The stall step raised as far as the next tier whose model differs (tiers may share one);
+    at the top model it only says so."""
+    at = next((i for i, s in enumerate(steps) if s.reason == reason), None)
+    if at is None:  # no stall step (overrides disabled for this key)
+        return steps
+    before = resolve(sticky, steps[:at]).tier
+    current = engine.route(decision, profile, needs, before).model
+    for up in range(1, Tier.REASONING - before + 1):
+        if engine.route(decision, profile, needs, Tier(before + up)).model != current:
+            step = Adjustment(reason, raise_by=up)
+            break
+    else:
+        step = Adjustment(f"{reason}; already on the top model ({current})")
+    return (*steps[:at], step, *steps[at + 1 :])
 
 
 def _read(call_type: str, data: dict[str, Any]) -> tuple[RoutingText, Needs, ToolActivity]:

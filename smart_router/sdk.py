@@ -46,6 +46,7 @@ class Decision(dict):
     reuse it, from a dict a caller sent or a metadata dict reused for another request."""
 
     trace: Any = None
+    answer: tuple[str, str] = ("", "")  # session key and ask digest, marked answered on success
 
 
 class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
@@ -108,6 +109,7 @@ class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
             model=route.model, fallbacks=list(route.fallbacks), reason=outcome.reason, session=outcome.session,
         )
         decision.trace = kwargs.get("litellm_trace_id")
+        decision.answer = (outcome.session_key, outcome.ask_digest)
         kwargs["metadata"][METADATA_KEY] = decision
         record_pre_routing_selection(kwargs, route.model)  # the Router's fallbacks are looked up for this model
         return route.model
@@ -117,6 +119,8 @@ class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
         hidden = getattr(response, "_hidden_params", None)
         if isinstance(info, dict) and isinstance(hidden, dict):
             hidden[METADATA_KEY] = info
+        if isinstance(info, Decision) and info.answer[0]:  # delivered: a repeat now regenerates
+            await self.sessions.mark_answered(*info.answer)
         return None
 
 

@@ -11,7 +11,8 @@ history itself: a request continues the session of the request whose whole histo
 its own history up to the newest assistant turn (what a chat client or agent sends turn
 after turn), so Claude Code and plain SDK clients get stickiness with no change, while
 two conversations that merely share a system prompt and opening never share a tier.
-Keys are namespaced by the API key; a request without one (no owner) gets no session.
+Keys are namespaced by the API key (a request without one, no owner, gets no session) and
+by Claude Code's ``x-claude-code-agent-id``, so each subagent of a session keeps a tier of its own.
 Each owner keeps at most ``MAX_SESSIONS_PER_OWNER`` sessions here, its oldest go first,
 so one key cannot push other keys' sessions out.
 """
@@ -21,12 +22,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 from .scorer import RoutingText, Tier
 
 SESSION_HEADER = "x-session-id"
+AGENT_HEADER = "x-claude-code-agent-id"
 KEY_PREFIX = "smart_router:session:"
 MAX_IN_MEMORY_SESSIONS = 10_000
 MAX_SESSIONS_PER_OWNER = 1_000  # one key's share of the store
@@ -40,16 +42,19 @@ class SessionState:
     seen_at: float  # last request of the session (clock seconds)
     ask_digest: str = ""  # digest of the newest user ask, to spot regenerations
     ask_at: float = 0.0
+    answered: bool = True  # the newest ask got an answer (False until its success is logged)
 
     def to_json(self) -> dict[str, Any]:
-        return {"tier": int(self.tier), "seen_at": self.seen_at, "ask_digest": self.ask_digest, "ask_at": self.ask_at}
+        return {"tier": int(self.tier), "seen_at": self.seen_at, "ask_digest": self.ask_digest, "ask_at": self.ask_at,
+                "answered": self.answered}  # fmt: skip
 
     @classmethod
     def from_json(cls, raw: Any) -> "SessionState | None":
         """Parse a cached value; None when it is missing or not ours."""
         try:
-            return cls(Tier(int(raw["tier"])), float(raw["seen_at"]), str(raw["ask_digest"]), float(raw["ask_at"]))
-        except (KeyError, TypeError, ValueError):
+            answered = raw.get("answered", True) is not False
+            return cls(Tier(int(raw["tier"])), float(raw["seen_at"]), str(raw["ask_digest"]), float(raw["ask_at"]), answered)
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
 
@@ -118,8 +123,10 @@ def session_keys(data: Mapping[str, Any], headers: Mapping[str, str], text: Rout
         ("user", data.get("user")),
     ]
 
+    agent = headers.get(AGENT_HEADER, "")[:200]  # a subagent keeps a tier of its own
+
     def key(source: str, value: str) -> str:
-        return KEY_PREFIX + digest(f"{owner}\x00{source}\x00{value}")
+        return KEY_PREFIX + digest(f"{owner}\x00{source}\x00{value}" + (f"\x00agent\x00{agent}" if agent else ""))
 
     for name, candidate in candidates:
         if isinstance(candidate, (str, int)) and not isinstance(candidate, bool) and str(candidate):
@@ -158,6 +165,15 @@ class SessionStore:
             if state is not None and self.clock() - state.seen_at <= self.idle_seconds:
                 return state, key
         return None, None
+
+    async def mark_answered(self, key: str, ask_digest: str) -> None:
+        """The session's newest ask (if still ``ask_digest``) got an answer: a repeat now is a regeneration."""
+        try:
+            state = SessionState.from_json(await self.cache.async_get_cache(key))
+            if state is not None and state.ask_digest == ask_digest and not state.answered:
+                await self.cache.async_set_cache(key, replace(state, answered=True).to_json(), ttl=max(1, int(self.idle_seconds)))
+        except Exception:  # see load(): best effort
+            return
 
     async def save(self, keys: SessionKeys, state: SessionState, found: str | None = None) -> None:
         """Store ``state`` under ``keys.save`` (expiring once idle); ``found``, an older entry of

@@ -10,7 +10,7 @@ Turn → tier table asserted here (and shown in the README):
 | 3 | the same failing Bash call a 3rd time | REASONING | stall: one tier up |
 | 4 | a different call succeeds | COMPLEX | the stall lifts |
 | 5 | new easy human message | COMPLEX | session tier never falls |
-| side | title / topic check, no tools | SIMPLE | background call |
+| side | title / topic check, no tools | SIMPLE | background side call (by structure) |
 | side | quota probe, max_tokens 1 | SIMPLE | background call |
 """
 
@@ -126,7 +126,7 @@ def test_claude_code_side_calls_stay_simple(claude, upstream):
     )
     quota = claude.messages.with_raw_response.create(model="smart/auto", max_tokens=1, messages=[{"role": "user", "content": "quota"}])
     assert [r.headers["x-smart-router-tier"] for r in (title, quota)] == ["SIMPLE", "SIMPLE"]
-    assert "background: utility request" in title.headers["x-smart-router-reason"]
+    assert "background: side call (short instructions, title output)" in title.headers["x-smart-router-reason"]  # structure first
     assert "background: max_tokens 1" in quota.headers["x-smart-router-reason"]
     assert upstream.models() == ["cheap", "cheap"]
 

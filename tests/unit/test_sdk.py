@@ -158,3 +158,22 @@ def test_a_metadata_dict_reused_for_the_next_request_does_not_carry_its_decision
     assert router.completion(model="smart/auto", messages=ask(PROVE), metadata=metadata).choices[0].message.content == "answered by thinker"
     assert asyncio.run(router.acompletion(model="smart/auto", messages=ask(HELLO), metadata=metadata)).choices[0].message.content == "answered by cheap"
     assert router.completion(model="smart/auto", messages=ask(HELLO), metadata=metadata).choices[0].message.content == "answered by cheap"
+
+
+def test_a_repeat_after_an_answer_regenerates_a_repeat_after_a_failure_does_not():
+    router = Router(model_list=[deployment(n) for n in ("cheap", "mid", "strong", "thinker")], num_retries=0)
+    strategy = add_smart_routing(router, SECTION)
+    try:
+        async def run() -> list[dict]:
+            decisions = []
+            for _ in range(2):
+                metadata = {"session_id": "chat-regen"}
+                await router.acompletion(model="smart/auto", messages=ask(HELLO), metadata=metadata)
+                decisions.append(metadata["smart_router"])
+            return decisions
+
+        first, again = asyncio.run(run())
+        assert (first["tier"], again["tier"]) == ("SIMPLE", "MEDIUM")
+        assert "retry: same ask again" in again["reason"]
+    finally:
+        litellm.callbacks[:] = [cb for cb in litellm.callbacks if cb is not strategy]
