@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Coroutine, Mapping, TypeVar
 
 import litellm
@@ -37,8 +38,9 @@ from .scorer import Tier
 from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
 from .stats import METADATA_KEY
 
+# The SDK's only caller is this process: one owner for its sessions (the proxy uses the API key).
+IN_PROCESS_OWNER = SimpleNamespace(token="litellm-router-in-process")
 T = TypeVar("T")
-
 
 class Decision(dict):
     """The routing decision written into request metadata. Its type and ``trace`` (LiteLLM's
@@ -96,7 +98,7 @@ class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
         if isinstance(metadata, dict):
             metadata.pop(METADATA_KEY, None)  # only the router writes it
         data = {**kwargs, "model": model, "messages": messages}
-        return await route_request(self.engine, self.sessions, data, "acompletion", model, None)
+        return await route_request(self.engine, self.sessions, data, "acompletion", model, IN_PROCESS_OWNER)
 
     @staticmethod
     def _chosen(requested: str, outcome: Outcome, kwargs: dict) -> str:
