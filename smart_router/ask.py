@@ -3,15 +3,16 @@ evidence a SIMPLE ask needs (docs/rubric.md). Pure, linear in the text.
 
 The keyword groups come from the ``ask:`` section of ``keywords.yaml`` and are matched by the
 scorer's single keyword pass (group names ``ask.lookup``, ``ask.task.<type>``,
-``ask.make.<type>``, ``ask.depth``, ``ask.deliverables``); this module adds what keywords cannot see: a requested length (a number
-before a unit: "700-word", "5 paragraphs", "3000字") and the count of required parts.
+``ask.make.<type>``, ``ask.depth``, ``ask.deliverables``, ``ask.documents``, ``ask.numbers``);
+this module adds what keywords cannot see: a requested length (a number before a unit:
+"700-word", "5 paragraphs", "3000字") and the count of required parts.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 import regex
@@ -29,6 +30,10 @@ NUMBER_WORDS = "ask.numbers"
 LONG_REQUEST_WORDS = 450  # a requested length at least this long: two scope points
 MEDIUM_REQUEST_WORDS = 200  # at least this long: one point
 MANY_DELIVERABLES = 3  # distinct deliverable verbs ("design, implement, test"): two points
+MANY_PARTS = 5  # required parts ("covering A, B, C, D and E"): two scope points; three or more: one
+SHORT_TOOL_ASK_WORDS = 12  # a new ask this short beside tools is one obvious tool call
+WORD_PROBLEM_WORDS = 12  # an ask this long with two numbers or more is a math word problem
+
 _CJK_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CJK_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _LEADING_NUMBER = re.compile(r"(\d{1,7})(\D*)")
@@ -48,9 +53,6 @@ _DIGITS = re.compile(r"(?<!\d)\d{1,7}")
 _DIGIT = re.compile(r"\d").search
 _UNIT_WINDOW = 40  # characters after a number that may hold its unit
 _UNIT_PREFIX_CHARS = 5  # a unit glued to a number or CJK run is one of its first few characters
-MANY_PARTS = 5  # required parts ("covering A, B, C, D and E"): two scope points; three or more: one
-SHORT_TOOL_ASK_WORDS = 12  # a new ask this short beside tools is one obvious tool call
-WORD_PROBLEM_WORDS = 12  # an ask this long with two numbers or more is a math word problem
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _ARITHMETIC = re.compile(r"^[\s\d.,()+\-*/x×÷^%=?√]+$")  # "12*15", "(3+4)^2 =?", "18% 45"
 
