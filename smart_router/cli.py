@@ -7,6 +7,7 @@ LiteLLM is imported only by ``slr start`` (in the proxy process), so ``slr test`
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -14,13 +15,17 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Sequence
 
 from . import __version__
 from .catalog import ModelFacts
-from .config import ConfigError, Profile, bundled_config_path, load_config, read_yaml
+from .config import PROFILE_PREFIX, ConfigError, Profile, bundled_config_path, load_config, read_yaml
 from .engine import CONFIG_ENV, Engine, resolve_config_path
 from .scorer import RoutingText, Tier
+
+if TYPE_CHECKING:
+    from .routing import Outcome
 
 DEFAULT_OUTPUT_TOKENS = 500
 
@@ -62,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--output-tokens", type=int, default=DEFAULT_OUTPUT_TOKENS,
                       help=f"completion length assumed for the cost estimate (default {DEFAULT_OUTPUT_TOKENS})")  # fmt: skip
     test.add_argument("--json", action="store_true", help="print JSON")
+    state = test.add_argument_group("request and state, as the proxy would see them")
+    state.add_argument("--header", action="append", default=[], metavar="NAME=VALUE",
+                       help="a request header, e.g. x-smart-router-min-tier=COMPLEX (repeatable)")  # fmt: skip
+    state.add_argument("--session-tier", type=Tier.parse, metavar="TIER", help="the session's sticky tier so far")
+    state.add_argument("--tools", type=int, default=0, metavar="N", help="send N tool definitions")
+    state.add_argument("--max-tokens", type=int, metavar="N", help="the request's max_tokens")
+    state.add_argument("--budget-used", type=float, metavar="SHARE", help="the key's spend as a share of its max_budget, e.g. 0.8")
     _config_option(test)
     test.set_defaults(handler=_cmd_test)
 
@@ -114,7 +126,8 @@ def _engine(args: argparse.Namespace) -> Engine:
 def _cmd_test(args: argparse.Namespace) -> int:
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     engine = _engine(args)
-    decision, route = engine.decide(RoutingText.of(prompt, args.system), args.profile)
+    outcome = asyncio.run(_route_like_the_proxy(engine, args, prompt))
+    decision, route = outcome.decision, outcome.route
     profile = engine.config.profile(route.profile)
     chosen = engine.catalog.get(route.model)
     top = _most_expensive(engine, profile, decision.tokens, args.output_tokens)
@@ -124,8 +137,10 @@ def _cmd_test(args: argparse.Namespace) -> int:
         "profile": "smart/" + route.profile,
         "model": route.model,
         "fallbacks": list(route.fallbacks),
-        "reason": route.reason,
+        "reason": outcome.reason,
         **decision.to_dict(),
+        "tier": route.tier.name,
+        "scored_tier": decision.tier.name,
         "cost": {
             "output_tokens_assumed": args.output_tokens,
             "chosen_usd": chosen_cost,
@@ -137,13 +152,13 @@ def _cmd_test(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
-    print(f"tier      {decision.tier.name}   (score {decision.score:+.3f})")
+    print(f"tier      {route.tier.name}   (score {decision.score:+.3f})")
     print(f"model     {route.model}   (smart/{route.profile}; fallbacks: {', '.join(route.fallbacks) or 'none'})")
     print(f"rule      {decision.override or 'none'}")
     for line in decision.shape.describe():
         print(f"ask       {line}")
     print(f"language  {', '.join(decision.languages) or 'unknown'}   tokens {decision.tokens}")
-    print(f"reason    {route.reason}")
+    print(f"reason    {outcome.reason}")
     print("dimensions (largest contributions):")
     for dim in decision.top(6):
         shown = ", ".join(dim.matches[:6]) + (" ..." if len(dim.matches) > 6 else "")
@@ -151,6 +166,42 @@ def _cmd_test(args: argparse.Namespace) -> int:
     print(f"cost      {_usd(chosen_cost)} on {route.model} vs {_usd(top_cost)} on {top.name if top else '?'}"
           f" (prompt {decision.tokens} + {args.output_tokens} output tokens){_pct(result['cost']['savings_pct'])}")  # fmt: skip
     return 0
+
+
+async def _route_like_the_proxy(engine: Engine, args: argparse.Namespace, prompt: str) -> "Outcome":
+    """Route ``prompt`` through the proxy's own ``route_request`` with the request and state the
+    flags describe, so the reason is the one the proxy would send in ``x-smart-router-reason``."""
+    from .routing import route_request
+    from .sessions import SESSION_HEADER, DictCache, SessionState, SessionStore, session_keys
+
+    headers = {}
+    for item in args.header:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--header {item!r}: expected NAME=VALUE")
+        headers[name.strip().lower()] = value.strip()
+    messages = [{"role": "system", "content": args.system}] if args.system else []
+    model = PROFILE_PREFIX + args.profile.lower().removeprefix(PROFILE_PREFIX)
+    body: dict = {"model": model, "messages": [*messages, {"role": "user", "content": prompt}]}
+    if args.tools:
+        body["tools"] = [
+            {"type": "function", "function": {"name": f"tool_{i}", "parameters": {"type": "object", "properties": {}}}}
+            for i in range(args.tools)
+        ]
+    if args.max_tokens is not None:
+        body["max_tokens"] = args.max_tokens
+    sessions = None
+    if args.session_tier is not None:
+        headers.setdefault(SESSION_HEADER, "slr-test")
+        sessions = SessionStore(DictCache(), engine.config.controls.session_idle_seconds)
+    body["proxy_server_request"] = {"headers": headers}
+    budget = {"spend": 100.0 * args.budget_used, "max_budget": 100.0} if args.budget_used is not None else {}
+    auth = SimpleNamespace(token="slr-test", **budget)  # no model lists: a key that may use every model
+    if sessions is not None:
+        keys = session_keys(body, headers, RoutingText(), auth.token)
+        now = sessions.clock()
+        await sessions.save(keys, SessionState(args.session_tier, now, "", now))
+    return await route_request(engine, sessions, body, "acompletion", body["model"], auth)
 
 
 def _most_expensive(engine: Engine, profile: Profile, prompt: int, output: int) -> ModelFacts | None:

@@ -137,6 +137,23 @@ def session_keys(data: Mapping[str, Any], headers: Mapping[str, str], text: Rout
     return SessionKeys(lookup, lookup[0], "hash", owner)
 
 
+class DictCache:
+    """The cache interface ``SessionStore`` uses, on a plain dict: for one-off routing in one
+    process (``slr test --session-tier``), where importing LiteLLM's caches is not worth it."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    async def async_get_cache(self, key: str) -> Any:
+        return self.values.get(key)
+
+    async def async_set_cache(self, key: str, value: Any, ttl: int | None = None) -> None:
+        self.values[key] = value
+
+    def delete_cache(self, key: str) -> None:
+        self.values.pop(key, None)
+
+
 class SessionStore:
     """Reads and writes ``SessionState`` in a LiteLLM cache (anything with async get/set)."""
 

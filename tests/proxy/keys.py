@@ -10,6 +10,7 @@ from litellm.proxy._types import UserAPIKeyAuth
 KEYS = {
     "sk-test-master": {},
     "sk-no-overrides": {"metadata": {"smart_router_overrides": False}},
+    "sk-near-budget": {"spend": 90.0, "max_budget": 100.0},  # `slr test --budget-used 0.9`
 }
 
 
