@@ -295,7 +295,7 @@ def main() -> int:
     config = load_config()
     sc = config.scoring
     raw_dims = {n: DimensionSpec(s.weight, RAW) for n, s in sc.dimensions.items()}
-    unreachable = {Tier.MEDIUM: 1e6, Tier.COMPLEX: 2e6, Tier.REASONING: 3e6}  # every override then shows
+    unreachable = {Tier.MEDIUM: 1e6, Tier.COMPLEX: 2e6, Tier.REASONING: 3e6}  # every floor then shows
     scanner = Scorer(dataclasses.replace(sc, dimensions=raw_dims, boundaries=unreachable))
     tune = scan(scanner, evaluate.load_rows(evaluate.default_files("tune")))
     holdout = scan(scanner, evaluate.load_rows(evaluate.default_files("holdout")))  # reported only

@@ -154,7 +154,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
         return 0
     print(f"tier      {route.tier.name}   (score {decision.score:+.3f})")
     print(f"model     {route.model}   (smart/{route.profile}; fallbacks: {', '.join(route.fallbacks) or 'none'})")
-    print(f"rule      {decision.override or 'none'}")
+    print(f"rule      {decision.rule or 'none'}")
     for line in decision.shape.describe():
         print(f"ask       {line}")
     print(f"language  {', '.join(decision.languages) or 'unknown'}   tokens {decision.tokens}")

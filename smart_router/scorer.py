@@ -125,7 +125,7 @@ class Decision:
     tier: Tier
     score: float
     dimensions: tuple[DimensionScore, ...]
-    override: str | None
+    rule: str | None  # the floor rule that raised the tier above the score's ("rule:" in the reason)
     tokens: int  # the whole request: system prompt and every turn
     ask_tokens: int
     languages: tuple[str, ...]
@@ -152,7 +152,7 @@ class Decision:
         return {
             "tier": self.tier.name,
             "score": round(self.score, 4),
-            "override": self.override,
+            "rule": self.rule,
             "tokens": self.tokens,
             "ask_tokens": self.ask_tokens,
             "languages": list(self.languages),
@@ -280,17 +280,17 @@ class Scorer:
         last_is_ask = ask_index == len(request.turns) - 1 and ask == request.turns[-1].text
         tokens = count_joined([request.system, *(t.text for t in request.turns)], ask_tokens if last_is_ask else None)
 
-        floor, override = self._floor(request, ask, ask_matches, ask_structure, shape, tokens, continuation, tier)
+        floor, rule = self._floor(request, ask, ask_matches, ask_structure, shape, tokens, continuation, tier)
         if floor > tier:
             tier = floor
         else:
-            override = None
+            rule = None
 
         return Decision(
             tier=tier,
             score=total,
             dimensions=tuple(dims),
-            override=override,
+            rule=rule,
             tokens=tokens,
             ask_tokens=ask_tokens,
             languages=_languages(ask_clip, ask_matches),

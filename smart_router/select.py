@@ -146,8 +146,8 @@ def choose(
     table, switched = table_for(config, base, decision, needs)
     start = decision.tier if tier is None else tier
     reasons = [f"score {decision.score:+.3f} -> {decision.tier.name}"]
-    if decision.override:
-        reasons.append("rule: " + decision.override.split(":")[0])  # the scorer's own floor; "override:" is what a client asked
+    if decision.rule:
+        reasons.append("rule: " + decision.rule.split(":")[0])  # the scorer's own floor; "override:" is what a client asked
     if switched:
         reasons.append(switched)
     allowed = needs.allowed_models

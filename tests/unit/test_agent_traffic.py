@@ -88,7 +88,7 @@ def test_local_command_envelopes_are_cut_by_default():
 
 
 def decision(tier=Tier.MEDIUM):
-    return Decision(tier=tier, score=0.0, dimensions=(), override=None, tokens=1, ask_tokens=1, languages=())
+    return Decision(tier=tier, score=0.0, dimensions=(), rule=None, tokens=1, ask_tokens=1, languages=())
 
 
 @pytest.mark.parametrize(

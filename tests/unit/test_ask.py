@@ -60,7 +60,7 @@ def test_everyday_asks_need_evidence_before_going_cheap(scorer, prompt, tier):
 
 def test_an_ask_without_evidence_of_a_simple_one_is_medium_and_says_why(scorer):
     decision = scorer.score(RoutingText.of("Paris in spring"))
-    assert decision.tier == Tier.MEDIUM and decision.override == "no evidence of a simple ask"
+    assert decision.tier == Tier.MEDIUM and decision.rule == "no evidence of a simple ask"
 
 
 def test_lookup_beats_a_deliverable_noun_but_not_a_question_task(scorer):
@@ -77,9 +77,9 @@ def test_a_task_phrase_inside_a_longer_lookup_phrase_does_not_count(scorer):
 
 def test_tool_results_are_not_held_to_the_evidence_rule(scorer):
     ask = Turn("user", "Paris in spring")
-    assert scorer.score(RoutingText(turns=(ask,))).override == "no evidence of a simple ask"
+    assert scorer.score(RoutingText(turns=(ask,))).rule == "no evidence of a simple ask"
     step = scorer.score(RoutingText(turns=(ask, Turn("tool", "42"))))
-    assert step.continuation and step.override != "no evidence of a simple ask"
+    assert step.continuation and step.rule != "no evidence of a simple ask"
 
 
 HOW_DOES = {

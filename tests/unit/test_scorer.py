@@ -54,7 +54,7 @@ def test_substrings_inside_words_do_not_match(scorer, trap, keyword, dimension):
     decision = scorer.score(RoutingText.of(trap))
     assert not any(keyword in m for m in decision.dimension(dimension).matches), decision.to_dict()
     assert decision.tier <= Tier.MEDIUM
-    assert keyword not in re.findall(r"\w+", decision.override or "")  # a rule may fire, never on the trap word
+    assert keyword not in re.findall(r"\w+", decision.rule or "")  # a rule may fire, never on the trap word
 
 
 def test_traps_score_like_their_neutral_twin(scorer):
@@ -67,7 +67,7 @@ def test_overlapping_keywords_count_once(scorer):
     # "prove that" contains "prove": one marker, so no REASONING override by itself.
     decision = scorer.score(RoutingText.of("prove that it works"))
     assert decision.dimension("reasoningMarkers").matches == ("prove that",)
-    assert decision.override is None
+    assert decision.rule is None
 
 
 def test_two_distinct_reasoning_markers_force_reasoning(scorer):
@@ -83,14 +83,14 @@ def test_huge_context_is_at_least_complex(scorer):
     decision = scorer.score(RoutingText(turns=turns))
     assert decision.tokens > 100_000
     assert decision.tier >= Tier.COMPLEX
-    assert decision.override and "tokens" in decision.override
+    assert decision.rule and "tokens" in decision.rule
 
 
 def test_system_prompt_asking_for_json_is_at_least_medium(scorer):
     plain = scorer.score(RoutingText.of("hello"))
     json_system = scorer.score(RoutingText.of("hello", system="Always answer with valid JSON matching the schema."))
     assert plain.tier == Tier.SIMPLE
-    assert json_system.tier == Tier.MEDIUM and json_system.override == "structured output requested"
+    assert json_system.tier == Tier.MEDIUM and json_system.rule == "structured output requested"
     asked = scorer.score(RoutingText(turns=(Turn("user", "hello"),), wants_json=True))
     assert asked.tier == Tier.MEDIUM
 
@@ -107,7 +107,7 @@ def test_newest_user_turn_counts_most(scorer):
     hard = "Prove by induction, step by step, that 2^n > n for all n."
     conversation = RoutingText(turns=(Turn("user", hard), Turn("assistant", "Here is the proof..."), Turn("user", "thanks!")))
     decision = scorer.score(conversation)
-    assert decision.override is None  # markers of older turns never force REASONING
+    assert decision.rule is None  # markers of older turns never force REASONING
     assert decision.tier < Tier.REASONING
     assert decision.dimension("reasoningMarkers").value > 0  # but the history still counts, decayed
 
