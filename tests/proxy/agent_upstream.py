@@ -15,8 +15,10 @@ import json
 import sys
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from .fake_upstream import LoopbackServer
 
 SCRIPT: tuple[str | None, ...] = ("ls /", "false", "false", "false", "cat /nonexistent/a", "ls /nonexistent/b", None)
 FINAL = "All done: the checks were run."
@@ -131,7 +133,7 @@ def responses_events(body: dict[str, Any], model: str, turn: int) -> tuple[dict[
     return response, events
 
 
-class AgentUpstream:
+class AgentUpstream(LoopbackServer):
     """Run with ``start()``; ``received`` lists requests in arrival order."""
 
     def __init__(self, port: int = 0, record: str | None = None) -> None:
@@ -181,17 +183,7 @@ class AgentUpstream:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> "AgentUpstream":
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._listen(Handler, port)
 
     def clear(self) -> None:
         with self._lock:

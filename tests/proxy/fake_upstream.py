@@ -27,7 +27,24 @@ class Seen:
     body: dict[str, Any]
 
 
-class FakeUpstream:
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 (port 0: any free one) for a fake upstream."""
+
+    def _listen(self, handler: type[BaseHTTPRequestHandler], port: int = 0) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self):
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class FakeUpstream(LoopbackServer):
     """Run with ``start()``; ``seen`` lists requests in arrival order."""
 
     def __init__(self) -> None:
@@ -171,18 +188,11 @@ class FakeUpstream:
                     self.wfile.flush()
                 self.close_connection = True
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> "FakeUpstream":
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
+        self._listen(Handler)
 
     def stop(self) -> None:
         self._released.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
 
     def clear(self) -> None:
         with self._lock:
