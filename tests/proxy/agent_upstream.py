@@ -15,10 +15,9 @@ import json
 import sys
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from .fake_upstream import LoopbackServer
+from .fake_upstream import LoopbackServer, QuietHandler
 
 SCRIPT: tuple[str | None, ...] = ("ls /", "false", "false", "false", "cat /nonexistent/a", "ls /nonexistent/b", None)
 FINAL = "All done: the checks were run."
@@ -142,12 +141,7 @@ class AgentUpstream(LoopbackServer):
         self._lock = threading.Lock()
         upstream = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 self._send(200, "application/json", json.dumps({"object": "list", "data": []}).encode())
 

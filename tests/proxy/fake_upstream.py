@@ -27,6 +27,15 @@ class Seen:
     body: dict[str, Any]
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1, no access log on stderr."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
 class LoopbackServer:
     """A threaded HTTP server on 127.0.0.1 (port 0: any free one) for a fake upstream."""
 
@@ -55,12 +64,7 @@ class FakeUpstream(LoopbackServer):
         self._released = threading.Event()
         upstream = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 self._json(200, {"object": "list", "data": []})
 

@@ -82,6 +82,14 @@ def start_litellm(config: dict[str, Any], env: dict[str, str] | None = None) -> 
     return Proxy(command, port, folder / "proxy.log", env).wait_ready()
 
 
+def start_demo(folder: Path, env: dict[str, str]) -> Proxy:
+    """Run ``slr start --demo`` (its log, and the stats file, in ``folder``)."""
+    slr = BIN / "slr"
+    assert slr.exists(), "the slr command is not installed in this environment"
+    port = free_port()
+    return Proxy([str(slr), "start", "--demo", "--port", str(port)], port, folder / "slr.log", env).wait_ready()
+
+
 def upstream_model(name: str, upstream_url: str, **model_info: Any) -> dict[str, Any]:
     """A model_list entry served by the fake upstream as an OpenAI-compatible model."""
     entry: dict[str, Any] = {

@@ -7,13 +7,10 @@ SSE streams, and each request is one stats row priced by LiteLLM itself.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing
-from pathlib import Path
 
 import anthropic
 import httpx
@@ -22,7 +19,7 @@ import pytest
 
 from smart_router.demo import answer
 
-from .launcher import MASTER_KEY, Proxy, free_port
+from .launcher import MASTER_KEY, Proxy, start_demo
 
 PROMPT = "hello, how are you?"
 STATS_WAIT_S = 30.0
@@ -32,13 +29,9 @@ QUERY = "SELECT call_id, status, prompt_tokens, completion_tokens, cost, cost_so
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[Proxy]:
-    slr = shutil.which("slr", path=str(Path(sys.executable).parent))
-    assert slr, "the slr command is not installed in this environment"
-    port = free_port()
-    log = tmp_path_factory.mktemp("demo-streaming") / "slr.log"  # stats.db lands next to it
-    proxy = Proxy([slr, "start", "--demo", "--port", str(port)], port, log, env={"LITELLM_MASTER_KEY": MASTER_KEY})
+    proxy = start_demo(tmp_path_factory.mktemp("demo-streaming"), {"LITELLM_MASTER_KEY": MASTER_KEY})
     try:
-        yield proxy.wait_ready()
+        yield proxy
     finally:
         proxy.stop()
 

@@ -9,7 +9,6 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -20,7 +19,7 @@ import pytest
 
 from smart_router.demo import DEMO_MASTER_KEY, answer
 
-from .launcher import REPO, Proxy, free_port
+from .launcher import REPO, Proxy, start_demo
 
 CLIENT_TIMEOUT_S = 180
 STATS_WAIT_S = 30.0
@@ -29,14 +28,9 @@ LOG_LINE = re.compile(r"smart_router (smart/\w+) -> (\S+) tier=(\w+) .* reason=(
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[Proxy]:
-    slr = shutil.which("slr", path=str(Path(sys.executable).parent))
-    assert slr, "the slr command is not installed in this environment"
-    port = free_port()
-    log = tmp_path_factory.mktemp("real-clients") / "slr.log"  # stats.db lands next to it
-    env = {"LITELLM_LOG": "INFO", "LITELLM_MASTER_KEY": DEMO_MASTER_KEY}
-    proxy = Proxy([slr, "start", "--demo", "--port", str(port)], port, log, env=env)
+    proxy = start_demo(tmp_path_factory.mktemp("real-clients"), {"LITELLM_LOG": "INFO", "LITELLM_MASTER_KEY": DEMO_MASTER_KEY})
     try:
-        yield proxy.wait_ready()
+        yield proxy
     finally:
         proxy.stop()
 
