@@ -368,7 +368,7 @@ import litellm.proxy.proxy_server
 base = rss()
 from smart_router.hook import proxy_handler
 from smart_router.engine import engine_for
-from smart_router.scorer import RoutingText
+from smart_router.types import RoutingText
 engine = engine_for(None)
 hook = rss()
 engine.scorer.score(RoutingText.of("Write a Python function that parses a CSV file."))

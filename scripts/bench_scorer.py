@@ -36,8 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from smart_router.engine import engine_for  # noqa: E402
 from smart_router.evaluate import litellm_complexity_router  # noqa: E402
-from smart_router.scorer import RoutingText  # noqa: E402
-from smart_router.select import Needs  # noqa: E402
+from smart_router.types import Needs, RoutingText
 
 OWNER = SimpleNamespace(token="bench")  # an authenticated key: sessions are part of the hook's work
 

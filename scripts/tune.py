@@ -51,7 +51,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 from smart_router import evaluate  # noqa: E402
 from smart_router.config import data_path, load_config  # noqa: E402
 from smart_router.extract import extract  # noqa: E402
-from smart_router.scorer import DIMENSIONS, KEYWORD_DIMENSIONS, DimensionSpec, Scorer, Tier  # noqa: E402
+from smart_router.scorer import DIMENSIONS, KEYWORD_DIMENSIONS, DimensionSpec, Scorer  # noqa: E402
+from smart_router.types import Tier  # noqa: E402
 
 # The price of routing a row of the expected tier (rows) to a tier (columns): under-routing
 # gives the user a weak answer, over-routing costs cents.

@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from .matcher import KeywordMatcher
-from .scorer import RoutingText
-from .select import Needs
+from .types import Needs, RoutingText
 
 BACKGROUND = "background"
 _SCAN_CHARS = 2_000  # of the system prompt and of the ask, for background phrases

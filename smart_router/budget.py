@@ -14,7 +14,7 @@ from typing import Any
 from .catalog import Catalog
 from .config import PROFILE_PREFIX, RouterConfig
 from .policy import Adjustment
-from .scorer import Tier
+from .types import Tier
 
 # (who, spend field, max_budget field) on litellm.proxy._types.UserAPIKeyAuth
 BUDGET_FIELDS = (("key", "spend", "max_budget"), ("team", "team_spend", "team_max_budget"), ("user", "user_spend", "user_max_budget"))

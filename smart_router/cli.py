@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Sequence
 
 from . import __version__
 from .catalog import ModelFacts
-from .config import PROFILE_PREFIX, ConfigError, Profile, bundled_config_path, load_config, read_yaml
+from .config import PROFILE_PREFIX, Profile, bundled_config_path, load_config, read_yaml
+from .errors import ConfigError
 from .engine import CONFIG_ENV, Engine, resolve_config_path
-from .scorer import RoutingText, Tier
+from .types import RoutingText, Tier
 
 if TYPE_CHECKING:
     from .routing import Outcome

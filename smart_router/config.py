@@ -21,7 +21,9 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from .ask import AskLexicon
-from .scorer import KEYWORD_DIMENSIONS, DIMENSIONS, DimensionSpec, ScoringConfig, Tier
+from .scorer import KEYWORD_DIMENSIONS, DIMENSIONS, DimensionSpec, ScoringConfig
+from .errors import BadRequest, ConfigError
+from .types import Tier
 
 PROFILE_PREFIX = "smart/"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -29,14 +31,6 @@ SECTION_KEYS = ("tools_profile", "agentic_threshold", "profiles", "scoring", "ag
                 "budget", "baseline_model", "escalation_phrases")  # fmt: skip
 PROFILE_KEYS = ("tiers", "description", "embedding_model", "use_tools_profile")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")  # en, fr, pt-BR, zh_Hant
-
-
-class ConfigError(ValueError):
-    """A configuration problem; the message names the file, the key and the fix."""
-
-    def __init__(self, path: str, key: str, problem: str):
-        super().__init__(f"{path}: {key}: {problem}")
-        self.path, self.key, self.problem = path, key, problem
 
 
 @dataclass(frozen=True)
@@ -118,10 +112,10 @@ class RouterConfig:
     budget: BudgetSettings = BudgetSettings()
 
     def profile(self, name: str) -> Profile:
-        """Profile by name (case-insensitive, ``smart/`` optional); ValueError lists valid ones."""
+        """Profile by name (case-insensitive, ``smart/`` optional); BadRequest lists valid ones."""
         key = name.lower().removeprefix(PROFILE_PREFIX)
         if key not in self.profiles:
-            raise ValueError(f"unknown profile '{name}'; valid: {self.profile_list()}")
+            raise BadRequest(f"unknown profile '{name}'; valid: {self.profile_list()}")
         return self.profiles[key]
 
     def profile_list(self) -> str:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .config import ControlSettings, RouterConfig
+from .errors import BadRequest
 from .policy import Adjustment
-from .scorer import Decision, Tier
+from .types import Decision, Tier
 from .sessions import SessionState, metadata_sections
 
 HEADER_PREFIX = "x-smart-router-"
@@ -61,27 +62,27 @@ def requested_overrides(headers: Mapping[str, str], data: Mapping[str, Any]) -> 
 
 
 def parse_overrides(values: Mapping[str, Any], config: RouterConfig) -> Overrides:
-    """Validate raw override values; ValueError (a 400 for the client) names the valid ones."""
+    """Validate raw override values; BadRequest (a 400) names the valid ones."""
     clean: dict[str, str] = {}
     for name, raw in values.items():
         if not isinstance(raw, str) or not raw.strip():
-            raise ValueError(f"{HEADER_PREFIX}{name}: expected a non-empty string")
+            raise BadRequest(f"{HEADER_PREFIX}{name}: expected a non-empty string")
         clean[name] = raw.strip()
     tiers = {}
     for name in ("tier", "min-tier", "max-tier"):
         if name in clean:
             try:
                 tiers[name] = Tier.parse(clean[name])
-            except ValueError as exc:
-                raise ValueError(f"{HEADER_PREFIX}{name}: {exc}") from None
+            except BadRequest as exc:
+                raise BadRequest(f"{HEADER_PREFIX}{name}: {exc}") from None
     if "min-tier" in tiers and "max-tier" in tiers and tiers["min-tier"] > tiers["max-tier"]:
-        raise ValueError(f"{HEADER_PREFIX}min-tier {tiers['min-tier'].name} is above max-tier {tiers['max-tier'].name}")
+        raise BadRequest(f"{HEADER_PREFIX}min-tier {tiers['min-tier'].name} is above max-tier {tiers['max-tier'].name}")
     profile = None
     if "profile" in clean:
         try:
             profile = config.profile(clean["profile"]).name
-        except ValueError as exc:
-            raise ValueError(f"{HEADER_PREFIX}profile: {exc}") from None
+        except BadRequest as exc:
+            raise BadRequest(f"{HEADER_PREFIX}profile: {exc}") from None
     return Overrides(profile, tiers.get("tier"), tiers.get("min-tier"), tiers.get("max-tier"))
 
 

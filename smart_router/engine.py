@@ -9,8 +9,9 @@ from pathlib import Path
 from .agents import BackgroundDetector
 from .catalog import Catalog
 from .config import RouterConfig, load_config
-from .scorer import Decision, RoutingText, Scorer, Tier
-from .select import Needs, Route, choose
+from .scorer import Scorer
+from .types import Decision, Needs, Route, RoutingText, Tier
+from .select import choose
 
 CONFIG_ENV = "SMART_ROUTER_CONFIG"
 

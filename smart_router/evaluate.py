@@ -21,8 +21,7 @@ import regex
 from .config import data_path
 from .engine import Engine
 from .extract import extract
-from .scorer import RoutingText, Tier
-from .select import Needs
+from .types import Needs, RoutingText, Tier
 from .tokens import count_tokens
 
 OUTPUT_TOKENS = 500  # assumed completion length per request for cost estimates

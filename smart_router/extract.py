@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .scorer import RoutingText, Turn
-from .select import Needs
+from .errors import BadRequest
+from .types import Needs, RoutingText, Turn
 
 IMAGE_PARTS = {"image_url", "image", "input_image"}
 TEXT_KEYS = ("text", "input_text", "output_text")
@@ -33,7 +33,7 @@ PART_TYPES = frozenset({
 
 
 def check(call_type: str, data: dict[str, Any]) -> None:
-    """Raise ValueError naming the first field of ``data`` the router cannot read (a 400)."""
+    """Raise BadRequest naming the first field of ``data`` the router cannot read (a 400)."""
     for key in ("tools", "functions"):
         _expect(key, data.get(key), (list,), items=(dict,))
     if _kind(call_type, data) == "prompt":
@@ -49,7 +49,7 @@ def check(call_type: str, data: dict[str, Any]) -> None:
         _content("system", data.get("system"))
         for index, message in enumerate(data.get("messages") if isinstance(data.get("messages"), list) else []):
             if not isinstance(message.get("role"), str):
-                raise ValueError(f"messages[{index}].role: expected a string such as 'user'")
+                raise BadRequest(f"messages[{index}].role: expected a string such as 'user'")
             _content(f"messages[{index}].content", message.get("content"))
 
 
@@ -68,7 +68,7 @@ def _expect(name: str, value: Any, types: tuple[type, ...], items: tuple[type, .
         return
     if not isinstance(value, types):
         wanted = " or ".join(dict.fromkeys(_TYPE_NAMES[t] for t in types))
-        raise ValueError(f"{name}: expected {wanted}, got {_TYPE_NAMES.get(type(value), type(value).__name__)}")
+        raise BadRequest(f"{name}: expected {wanted}, got {_TYPE_NAMES.get(type(value), type(value).__name__)}")
     for index, item in enumerate(value if items and isinstance(value, list) else ()):
         _expect(f"{name}[{index}]", item, items, optional=False)
 
@@ -80,7 +80,7 @@ def _content(name: str, value: Any) -> None:
         kind = part.get("type")
         if not isinstance(kind, str) or kind not in PART_TYPES:
             shown = repr(kind)[:40] if isinstance(kind, str) else "none"
-            raise ValueError(f"{name}[{index}].type: unknown content part type {shown}; known: text, image_url, image, tool_use, tool_result, ...")
+            raise BadRequest(f"{name}[{index}].type: unknown content part type {shown}; known: text, image_url, image, tool_use, tool_result, ...")
 
 
 _TYPE_NAMES = {str: "a string", list: "a list", dict: "an object", int: "a number", float: "a number", bool: "a boolean", type(None): "null"}

@@ -24,12 +24,13 @@ from litellm.caching.in_memory_cache import InMemoryCache
 from litellm.integrations.custom_logger import CustomLogger
 
 from . import metrics, stats
-from .config import PROFILE_PREFIX, ConfigError
+from .config import PROFILE_PREFIX
+from .errors import AccessDenied, ConfigError
 from .controls import HEADER_PREFIX
 from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
 from .policy import printable
 from .routing import key_allowed_models, route_request
-from .select import AccessDenied, is_allowed
+from .select import is_allowed
 from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
 from .stats import METADATA_KEY
 

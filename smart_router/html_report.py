@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .metrics import rule_of
 from .report import Summary, counts, fill_days, summarize
-from .scorer import Tier
+from .types import Tier
 from .stats import EMBEDDING_TIER
 
 TIERS = [*Tier.__members__, EMBEDDING_TIER]

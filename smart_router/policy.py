@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from .scorer import Tier
+from .types import Tier
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from .scorer import Tier
+from .types import Tier
 from .stats import EMBEDDING_TIER
 
 GROUPINGS = {"profile": "requested", "tier": "tier", "model": "served", "day": "date(ts, 'unixepoch')"}

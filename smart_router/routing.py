@@ -16,8 +16,8 @@ from .controls import overrides_allowed, parse_overrides, plan, requested_overri
 from .engine import Engine
 from .extract import check, extract
 from .policy import Adjustment, printable, resolve
-from .scorer import Decision, RoutingText, Tier
-from .select import NOT_ALLOWED, Needs, Route, allowed_models, is_allowed
+from .types import Decision, Needs, Route, RoutingText, Tier
+from .select import NOT_ALLOWED, allowed_models, is_allowed
 from .sessions import SessionState, SessionStore, digest, request_headers, session_keys
 
 # Bodies with more text than this are scored in a worker thread: tiktoken releases the GIL,

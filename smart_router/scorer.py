@@ -9,7 +9,6 @@ of each turn (head and tail), while token counts see the real length.
 
 from __future__ import annotations
 
-import enum
 import math
 import re
 from collections import defaultdict
@@ -23,23 +22,7 @@ from .harness import DEFAULT_ENVELOPES, EnvelopeStripper
 from .matcher import KeywordMatcher, Matches
 from .structure import Structure, analyze
 from .tokens import count_joined, count_tokens
-
-
-class Tier(enum.IntEnum):
-    """Routing tiers, ordered by capability (and usually price)."""
-
-    SIMPLE = 0
-    MEDIUM = 1
-    COMPLEX = 2
-    REASONING = 3
-
-    @classmethod
-    def parse(cls, name: str) -> "Tier":
-        """Tier from its name, case-insensitive; ValueError lists the valid names."""
-        try:
-            return cls[str(name).strip().upper()]
-        except KeyError:
-            raise ValueError(f"unknown tier {name!r}; valid: {', '.join(t.name for t in cls)}") from None
+from .types import Decision, DimensionScore, RoutingText, Tier, Turn
 
 
 KEYWORD_DIMENSIONS = (
@@ -82,94 +65,6 @@ class ScoringConfig:
     envelopes: tuple[tuple[str, str], ...] = DEFAULT_ENVELOPES  # harness text cut before scoring
     ask: AskLexicon = AskLexicon({}, {}, {})  # task, scope and lookup signals (smart_router/ask.py)
     scope_points: int = 2  # scope points of the ask (depth, length, parts, deliverables) -> at least COMPLEX
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One message of the conversation: ``role`` is user, assistant or tool."""
-
-    role: str
-    text: str
-
-
-@dataclass(frozen=True)
-class RoutingText:
-    """The text of a request, split the way the scorer reads it."""
-
-    turns: tuple[Turn, ...] = ()
-    system: str = ""
-    wants_json: bool = False  # the request itself asked for JSON (response_format)
-    has_tools: bool = False  # the request offers tools (an agent step)
-
-    @classmethod
-    def of(cls, prompt: str, system: str = "") -> "RoutingText":
-        """A single user prompt with an optional system prompt."""
-        return cls(turns=(Turn("user", prompt),), system=system)
-
-
-@dataclass(frozen=True)
-class DimensionScore:
-    """One dimension's value, weight, weighted contribution and the signals that fired."""
-
-    name: str
-    value: float
-    weight: float
-    contribution: float
-    matches: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The scorer's verdict on one request."""
-
-    tier: Tier
-    score: float
-    dimensions: tuple[DimensionScore, ...]
-    rule: str | None  # the floor rule that raised the tier above the score's ("rule:" in the reason)
-    tokens: int  # the whole request: system prompt and every turn
-    ask_tokens: int
-    languages: tuple[str, ...]
-    escalation: tuple[str, ...] = ()  # "think harder"-style phrases found in the ask
-    continuation: bool = False  # the newest message is a tool result, not a new ask
-    floor: Tier = Tier.SIMPLE  # the lowest tier the rules allow (the score may be higher)
-    ceiling: Tier = Tier.REASONING  # the highest tier the score may reach: COMPLEX without reasoning markers
-    shape: AskShape = AskShape()  # task type, scope and lookup evidence of the ask
-
-    def dimension(self, name: str) -> DimensionScore:
-        """The named dimension (KeyError if unknown)."""
-        for dim in self.dimensions:
-            if dim.name == name:
-                return dim
-        raise KeyError(name)
-
-    def top(self, n: int = 5) -> list[DimensionScore]:
-        """The ``n`` dimensions that moved the score most, either way."""
-        moved = [d for d in self.dimensions if d.contribution]
-        return sorted(moved, key=lambda d: abs(d.contribution), reverse=True)[:n]
-
-    def to_dict(self) -> dict:
-        """A JSON-ready view of the decision."""
-        return {
-            "tier": self.tier.name,
-            "score": round(self.score, 4),
-            "rule": self.rule,
-            "tokens": self.tokens,
-            "ask_tokens": self.ask_tokens,
-            "languages": list(self.languages),
-            "escalation": list(self.escalation),
-            "continuation": self.continuation,
-            "floor": self.floor.name,
-            "ask": self.shape.describe(),
-            "dimensions": {
-                d.name: {
-                    "value": round(d.value, 4),
-                    "weight": d.weight,
-                    "contribution": round(d.contribution, 4),
-                    "matches": list(d.matches),
-                }
-                for d in self.dimensions
-            },
-        }
 
 
 def tier_for_score(score: float, boundaries: Mapping[Tier, float]) -> Tier:

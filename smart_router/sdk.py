@@ -34,7 +34,7 @@ from litellm.router_utils.fallback_event_handlers import record_pre_routing_sele
 from .config import PROFILE_PREFIX, RouterConfig, config_for_model_list, read_yaml
 from .engine import Engine
 from .routing import Outcome, route_request
-from .scorer import Tier
+from .types import Tier
 from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
 from .stats import METADATA_KEY
 

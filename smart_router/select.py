@@ -15,26 +15,12 @@ requested profile's, and when none is left ``AccessDenied``.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .catalog import Catalog
 from .config import PROFILE_PREFIX, Profile, RouterConfig
-from .scorer import Decision, Tier
-
-
-@dataclass(frozen=True)
-class Needs:
-    """What the request needs of a model, apart from its difficulty."""
-
-    has_tools: bool = False
-    has_images: bool = False
-    max_output_tokens: int = 0
-    allowed_models: frozenset[str] | None = None  # names or "*" patterns the key may use; None: any
-
-
-class AccessDenied(ValueError):
-    """The key may not use any model this smart profile routes to (a 403 for the client)."""
+from .errors import AccessDenied
+from .types import Decision, Needs, Route, Tier
 
 
 ALL_MODELS = frozenset({"*", "all-proxy-models"})  # LiteLLM's "every model" grants
@@ -100,22 +86,6 @@ def is_allowed(name: str, allowed: Iterable[str] | None) -> bool:
     if allowed is None:
         return True
     return any(name == m or ("*" in m and fnmatch.fnmatchcase(name, m)) for m in allowed)
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where a request goes and why."""
-
-    requested_profile: str
-    profile: str  # the table used (may differ: tools -> agentic)
-    tier: Tier  # tier of the chosen model (above the scored tier when models were skipped)
-    model: str
-    fallbacks: tuple[str, ...]
-    reasons: tuple[str, ...]  # ASCII, for headers and logs
-
-    @property
-    def reason(self) -> str:
-        return "; ".join(self.reasons)
 
 
 def table_for(config: RouterConfig, profile: Profile, decision: Decision, needs: Needs) -> tuple[Profile, str | None]:

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
-from .scorer import RoutingText, Tier
+from .types import RoutingText, Tier
 
 SESSION_HEADER = "x-session-id"
 AGENT_HEADER = "x-claude-code-agent-id"

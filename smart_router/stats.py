@@ -33,7 +33,7 @@ from typing import Any, Iterable, Mapping
 from .config import StatsSettings
 from .engine import Engine
 from .policy import printable
-from .scorer import Tier
+from .types import Tier
 
 logger = logging.getLogger("smart_router")
 

@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from smart_router.engine import engine_for
-from smart_router.scorer import RoutingText
+from smart_router.types import RoutingText
 
 from .fake_upstream import FakeUpstream
 from .launcher import MASTER_KEY, free_port

@@ -24,7 +24,7 @@ import yaml
 
 from smart_router.engine import engine_for
 from smart_router.extract import extract
-from smart_router.scorer import Tier
+from smart_router.types import Tier
 
 from .agent_upstream import AgentUpstream
 from .launcher import MASTER_KEY, REPO, Proxy, start_litellm, upstream_model

@@ -18,7 +18,7 @@ import anthropic
 import openai
 import pytest
 
-from smart_router.scorer import Tier
+from smart_router.types import Tier
 
 from .launcher import MASTER_KEY, start_litellm, upstream_model
 

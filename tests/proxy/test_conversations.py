@@ -11,7 +11,7 @@ import httpx
 import openai
 import pytest
 
-from smart_router.scorer import Tier
+from smart_router.types import Tier
 
 from .launcher import MASTER_KEY, start_litellm, upstream_model
 

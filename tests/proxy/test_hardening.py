@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from smart_router.scorer import Tier
+from smart_router.types import Tier
 
 from .launcher import start_litellm, upstream_model
 

@@ -9,7 +9,7 @@ import openai
 import pytest
 
 from smart_router.config import build_scoring
-from smart_router.scorer import Tier
+from smart_router.types import Tier
 
 from .launcher import MASTER_KEY, start_litellm, upstream_model
 

@@ -14,7 +14,7 @@ from smart_router.engine import engine_for
 from smart_router.extract import extract
 from smart_router.controls import plan
 from smart_router.policy import resolve
-from smart_router.scorer import Decision, RoutingText, Tier
+from smart_router.types import Decision, RoutingText, Tier
 from smart_router.sessions import SessionState, session_keys
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agents"

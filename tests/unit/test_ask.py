@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from smart_router.ask import count_parts, requested_words, without_addresses
-from smart_router.scorer import RoutingText, Tier, Turn
+from smart_router.types import RoutingText, Tier, Turn
 
 RUBRIC = Path(__file__).resolve().parents[2] / "docs" / "rubric.md"
 LANGUAGES = ("en", "de", "es", "pt", "ru", "zh", "ja", "ko", "ar")

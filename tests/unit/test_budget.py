@@ -7,10 +7,11 @@ import pytest
 from litellm.proxy._types import UserAPIKeyAuth
 
 from smart_router import budget
-from smart_router.config import BudgetSettings, ConfigError, build_config, load_config
+from smart_router.config import BudgetSettings, build_config, load_config
+from smart_router.errors import ConfigError
 from smart_router.hook import SmartRouterHook
 from smart_router.policy import resolve
-from smart_router.scorer import Tier
+from smart_router.types import Tier
 
 PROVE = "Prove by induction, step by step, that 2^n > n for every natural number n."
 

@@ -2,9 +2,10 @@
 
 import pytest
 
-from smart_router.config import ConfigError, load_config
+from smart_router.config import load_config
+from smart_router.errors import ConfigError
 from smart_router.engine import Engine
-from smart_router.scorer import RoutingText, Tier
+from smart_router.types import RoutingText, Tier
 
 MODELS = "model_list:\n  - {model_name: a, litellm_params: {model: openai/a}}\n  - {model_name: b, litellm_params: {model: openai/b}}\n"
 TIERS = "      tiers: {SIMPLE: a, MEDIUM: a, COMPLEX: b, REASONING: b}\n"

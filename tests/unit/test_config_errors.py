@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from smart_router.cli import main
-from smart_router.config import ConfigError, load_config
+from smart_router.config import load_config
+from smart_router.errors import ConfigError
 
 MODELS = [{"model_name": n, "litellm_params": {"model": f"openai/{n}"}} for n in ("small", "big")]
 TIERS = {"SIMPLE": "small", "MEDIUM": "small", "COMPLEX": "big", "REASONING": "big"}

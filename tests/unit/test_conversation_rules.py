@@ -11,8 +11,7 @@ from smart_router.config import ControlSettings
 from smart_router.controls import Overrides, parse_overrides, plan, requested_overrides
 from smart_router.harness import EnvelopeStripper
 from smart_router.policy import Adjustment, resolve
-from smart_router.scorer import RoutingText, Tier, Turn
-from smart_router.select import Needs
+from smart_router.types import Needs, RoutingText, Tier, Turn
 from smart_router.sessions import SessionKeys, SessionState, SessionStore, session_keys
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from smart_router import evaluate
-from smart_router.scorer import Tier
+from smart_router.types import Tier
 
 # Recorded with `slr eval --split holdout|style-shift` when the scorer was last tuned
 # (docs/routing-quality.md). Margins are a few rows of each set.

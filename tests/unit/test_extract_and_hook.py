@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from smart_router.extract import check, extract
 from smart_router.hook import SmartRouterHook
 from smart_router.policy import printable
-from smart_router.scorer import Tier
+from smart_router.types import Tier
 
 
 def test_chat_parts_system_and_images():

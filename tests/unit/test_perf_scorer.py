@@ -15,7 +15,7 @@ import pytest
 
 from smart_router import structure
 from smart_router.engine import engine_for
-from smart_router.scorer import RoutingText
+from smart_router.types import RoutingText
 
 EN = "Please explain step by step how the distributed cache keeps data consistent when a node fails. "
 ZH = "请逐步解释分布式缓存在节点故障时如何保持数据一致性，并给出证明。"

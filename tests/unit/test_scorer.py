@@ -6,7 +6,8 @@ import time
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from smart_router.scorer import DIMENSIONS, RoutingText, Tier, Turn, tier_for_score
+from smart_router.scorer import DIMENSIONS, tier_for_score
+from smart_router.types import RoutingText, Tier, Turn
 
 from .multilingual_cases import CASES
 

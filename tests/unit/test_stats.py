@@ -11,7 +11,8 @@ import yaml
 
 from smart_router import report, stats
 from smart_router.cli import main
-from smart_router.config import ConfigError, load_config
+from smart_router.config import load_config
+from smart_router.errors import ConfigError
 from smart_router.engine import Engine
 
 TOP = (1e-5, 4e-5)  # input, output USD per token of the REASONING model
