@@ -9,7 +9,7 @@ MEDIUM as well. At 100% nothing changes here: LiteLLM's own budget error is in c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from .catalog import Catalog
 from .config import PROFILE_PREFIX, RouterConfig
@@ -43,10 +43,11 @@ def spends(auth: Any) -> list[Spend]:
     return found
 
 
-def adjustment(auth: Any, config: RouterConfig, catalog: Catalog, profile: str) -> Adjustment | None:
-    """The budget's say on a request for ``profile``, or None when no budget is close to its limit."""
+def adjustment(spent: Iterable[Spend], config: RouterConfig, catalog: Catalog, profile: str) -> Adjustment | None:
+    """The budget's say on a request for ``profile`` given the caller's ``spends``, or None
+    when no budget is close to its limit."""
     settings = config.budget
-    worst = max(spends(auth), key=lambda s: s.share, default=None)
+    worst = max(spent, key=lambda s: s.share, default=None)
     if not settings.enabled or worst is None or worst.share >= 1:
         return None
     ceiling = Tier.MEDIUM if settings.medium_at is not None and worst.share >= settings.medium_at else None

@@ -7,12 +7,12 @@ LiteLLM is imported only by ``slr start`` (in the proxy process), so ``slr test`
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import shutil
 import sys
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Sequence
 from . import __version__
 from .catalog import ModelFacts
 from .config import PROFILE_PREFIX, Profile, bundled_config_path, load_config, read_yaml
-from .errors import ConfigError
 from .engine import CONFIG_ENV, Engine, resolve_config_path
-from .types import RoutingText, Tier
+from .errors import BadRequest, ConfigError
+from .types import Tier
 
 if TYPE_CHECKING:
-    from .routing import Outcome
+    from .decide import Outcome
 
 DEFAULT_OUTPUT_TOKENS = 500
 
@@ -127,7 +127,7 @@ def _engine(args: argparse.Namespace) -> Engine:
 def _cmd_test(args: argparse.Namespace) -> int:
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     engine = _engine(args)
-    outcome = asyncio.run(_route_like_the_proxy(engine, args, prompt))
+    outcome = _route_like_the_proxy(engine, args, prompt)
     decision, route = outcome.decision, outcome.route
     profile = engine.config.profile(route.profile)
     chosen = engine.catalog.get(route.model)
@@ -169,21 +169,27 @@ def _cmd_test(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _route_like_the_proxy(engine: Engine, args: argparse.Namespace, prompt: str) -> "Outcome":
-    """Route ``prompt`` through the proxy's own ``route_request`` with the request and state the
-    flags describe, so the reason is the one the proxy would send in ``x-smart-router-reason``."""
-    from .routing import route_request
-    from .sessions import SESSION_HEADER, DictCache, SessionState, SessionStore, session_keys
+def _route_like_the_proxy(engine: Engine, args: argparse.Namespace, prompt: str) -> "Outcome":
+    """Route ``prompt`` through the proxy's own reader and ``decide`` with the request and state
+    the flags describe, so the reason is the one the proxy would send in ``x-smart-router-reason``."""
+    from .decide import decide
+    from .request import read_request
+    from .sessions import SESSION_HEADER, SessionState
 
     headers = {}
     for item in args.header:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise ValueError(f"--header {item!r}: expected NAME=VALUE")
+            raise BadRequest(f"--header {item!r}: expected NAME=VALUE")
         headers[name.strip().lower()] = value.strip()
+    if args.session_tier is not None:
+        headers.setdefault(SESSION_HEADER, "slr-test")
     messages = [{"role": "system", "content": args.system}] if args.system else []
-    model = PROFILE_PREFIX + args.profile.lower().removeprefix(PROFILE_PREFIX)
-    body: dict = {"model": model, "messages": [*messages, {"role": "user", "content": prompt}]}
+    body: dict = {
+        "model": PROFILE_PREFIX + args.profile.lower().removeprefix(PROFILE_PREFIX),
+        "messages": [*messages, {"role": "user", "content": prompt}],
+        "proxy_server_request": {"headers": headers},
+    }
     if args.tools:
         body["tools"] = [
             {"type": "function", "function": {"name": f"tool_{i}", "parameters": {"type": "object", "properties": {}}}}
@@ -191,18 +197,11 @@ async def _route_like_the_proxy(engine: Engine, args: argparse.Namespace, prompt
         ]
     if args.max_tokens is not None:
         body["max_tokens"] = args.max_tokens
-    sessions = None
-    if args.session_tier is not None:
-        headers.setdefault(SESSION_HEADER, "slr-test")
-        sessions = SessionStore(DictCache(), engine.config.controls.session_idle_seconds)
-    body["proxy_server_request"] = {"headers": headers}
     budget = {"spend": 100.0 * args.budget_used, "max_budget": 100.0} if args.budget_used is not None else {}
     auth = SimpleNamespace(token="slr-test", **budget)  # no model lists: a key that may use every model
-    if sessions is not None:
-        keys = session_keys(body, headers, RoutingText(), auth.token)
-        now = sessions.clock()
-        await sessions.save(keys, SessionState(args.session_tier, now, "", now))
-    return await route_request(engine, sessions, body, "acompletion", body["model"], auth)
+    now = time.time()
+    session = SessionState(args.session_tier, now, "", now) if args.session_tier is not None else None
+    return decide(engine, read_request(engine.config, "acompletion", body, auth), session, now)
 
 
 def _most_expensive(engine: Engine, profile: Profile, prompt: int, output: int) -> ModelFacts | None:

@@ -9,7 +9,7 @@ Order (later steps win, see ``policy.resolve``):
 Step 2 sets the session's sticky tier; steps 1, 3 and 4 last for one request. For a key
 whose overrides are disabled, steps 3 and 4 are left out (the scorer, sessions and budgets
 alone route it). Admin rules (overrides disabled, budgets) come after these, in
-``routing``. Pure: no I/O.
+``decide``. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .config import ControlSettings, RouterConfig
 from .errors import BadRequest
 from .policy import Adjustment
 from .types import Decision, Tier
-from .sessions import SessionState, metadata_sections
+from .sessions import SessionState
 
 HEADER_PREFIX = "x-smart-router-"
 METADATA_PREFIX = "smart_router_"
@@ -45,20 +45,6 @@ class Overrides:
         named = (("profile", self.profile), ("tier", self.tier), ("min", self.min_tier), ("max", self.max_tier))
         reason = "override: " + ", ".join(f"{n}={getattr(v, 'name', v)}" for n, v in named if v is not None)
         return Adjustment(reason, force=self.tier, floor=self.min_tier, ceiling=self.max_tier, profile=self.profile)
-
-
-def requested_overrides(headers: Mapping[str, str], data: Mapping[str, Any]) -> dict[str, Any]:
-    """Raw override values by name: ``x-smart-router-*`` headers first, then the same keys
-    (or ``smart_router_tier``-style names) in the request's metadata."""
-    metadata = metadata_sections(data)
-    values: dict[str, Any] = {}
-    for name in OVERRIDE_NAMES:
-        key = HEADER_PREFIX + name
-        found = [headers.get(key)] + [m.get(k) for m in metadata for k in (key, METADATA_PREFIX + name.replace("-", "_"))]
-        raw = next((v for v in found if v is not None), None)
-        if raw is not None:
-            values[name] = raw
-    return values
 
 
 def parse_overrides(values: Mapping[str, Any], config: RouterConfig) -> Overrides:

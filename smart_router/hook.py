@@ -25,14 +25,15 @@ from litellm.integrations.custom_logger import CustomLogger
 
 from . import metrics, stats
 from .config import PROFILE_PREFIX
-from .errors import AccessDenied, ConfigError
 from .controls import HEADER_PREFIX
 from .engine import CONFIG_ENV, Engine, engine_for, resolve_config_path
+from .errors import AccessDenied, BadRequest, ConfigError
 from .policy import printable
-from .routing import key_allowed_models, route_request
+from .request import FALLBACK_KEYS, metadata_sections, read_caller, routing_info
+from .routing import route_request
 from .select import is_allowed
 from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
-from .stats import METADATA_KEY
+from .types import EMBEDDING_TIER, METADATA_KEY, RoutingInfo
 
 logger = logging.getLogger("smart_router")
 
@@ -82,82 +83,44 @@ class SmartRouterHook(CustomLogger):
         model = data.get("model") if isinstance(data, dict) else None
         if not isinstance(model, str) or not model.lower().startswith(PROFILE_PREFIX):
             return data
-        engine = self.engine
         try:
-            profile = engine.config.profile(model)
-        except ValueError as exc:
+            info = await self._route(user_api_key_dict, data, call_type)
+        except BadRequest as exc:
             raise HTTPException(status_code=400, detail=printable(str(exc))) from None
-        if call_type in EMBEDDING_CALLS:
-            allowed = key_allowed_models(engine, user_api_key_dict)
-            if profile.embedding_model and not is_allowed(profile.embedding_model, allowed):
-                raise HTTPException(status_code=403, detail=f"smart/{profile.name}: this key may not use its embedding model")
-            return self._route_embedding(data, profile.embedding_model, model, call_type)
-        if call_type not in GENERATION_CALLS:
-            raise HTTPException(status_code=400, detail=f"{model} routes text generation only, not {call_type}")
-
-        try:
-            outcome = await route_request(engine, self.sessions, data, call_type, model, user_api_key_dict)
         except AccessDenied as exc:
-            raise HTTPException(status_code=403, detail=str(exc)) from None
-        except ValueError as exc:
-            raise HTTPException(status_code=400, detail=printable(str(exc))) from None
-        decision, route = outcome.decision, outcome.route
-        data["model"] = route.model
-        if outcome.fallbacks:  # the client's own were checked (or dropped) by route_request
-            data["fallbacks"] = [{route.model: list(outcome.fallbacks)}]
-        info = {
-            "id": uuid.uuid4().hex,  # the stats row's key: clients cannot choose it
-            "requested": model,
-            "profile": route.profile,
-            "tier": route.tier.name,
-            "score": round(decision.score, 4),
-            "model": route.model,
-            "fallbacks": list(outcome.fallbacks),
-            "reason": outcome.reason,
-            "session": outcome.session,
-            "languages": list(decision.languages),
-            "tokens": decision.tokens,
-            "session_key": outcome.session_key,
-            "ask_digest": outcome.ask_digest,
-        }
-        self._metadata(data, call_type)[METADATA_KEY] = info
-        _put_metric_labels(self._metadata(data, call_type), info)
+            raise HTTPException(status_code=403, detail=printable(str(exc))) from None
+        except Exception:  # a bug, not the client's fault: logged with its traceback, LiteLLM answers 500
+            logger.exception("smart_router: routing %s (%s) failed", printable(model), call_type)
+            raise
+        metadata = _metadata(data, call_type)
+        metadata[METADATA_KEY] = info.to_dict()
+        _put_metric_labels(metadata, info)
         logger.info(
             "smart_router %s -> %s tier=%s score=%+.3f table=%s reason=%s",
-            printable(model), route.model, route.tier.name, decision.score, route.profile, outcome.reason,
+            printable(model), info.model, info.tier, info.score, info.profile, info.reason,
         )  # fmt: skip
         return data
 
-    @classmethod
-    def _route_embedding(cls, data: dict, embedding_model: str | None, requested: str, call_type: str) -> dict:
-        if not embedding_model:
-            raise HTTPException(
-                status_code=400,
-                detail=f"{printable(requested)} has no embedding model; set smart_router.profiles.<name>.embedding_model "
-                "or request an embedding model by name",
-            )
-        data["model"] = embedding_model
-        metadata = cls._metadata(data, call_type)
-        metadata[METADATA_KEY] = {
-            "id": uuid.uuid4().hex, "requested": requested, "profile": requested.lower().removeprefix(PROFILE_PREFIX),
-            "tier": "EMBEDDING", "score": 0.0, "model": embedding_model, "fallbacks": [], "reason": "embedding model",
-        }  # fmt: skip
-        _put_metric_labels(metadata, metadata[METADATA_KEY])
-        return data
-
-    @staticmethod
-    def _metadata(data: dict, call_type: str) -> dict:
-        key = "litellm_metadata" if call_type in LITELLM_METADATA_CALLS else "metadata"
-        if not isinstance(data.get(key), dict):
-            data[key] = {}
-        return data[key]
+    async def _route(self, auth: Any, data: dict, call_type: str) -> RoutingInfo:
+        """Decide the request and rewrite its model (and fallbacks); the decision's record."""
+        engine = self.engine
+        if call_type in EMBEDDING_CALLS:
+            return _route_embedding(engine, auth, data)
+        if call_type not in GENERATION_CALLS:
+            raise BadRequest(f"{data['model']} routes text generation only, not {call_type}")
+        request, outcome = await route_request(engine, self.sessions, data, call_type, auth)
+        for key in FALLBACK_KEYS:  # the client's own were checked (or dropped) by decide
+            data.pop(key, None)
+        data["model"] = outcome.route.model
+        if outcome.fallbacks:
+            data["fallbacks"] = [{outcome.route.model: list(outcome.fallbacks)}]
+        return outcome.info(request)
 
     async def async_pre_call_deployment_hook(self, kwargs: dict, call_type: Any) -> dict | None:
         """Before each upstream attempt: a fallback of a routed request after a client error
         (4xx) is refused here, so a bad request costs one upstream call, not one per fallback."""
-        for key in ("metadata", "litellm_metadata"):
-            section = kwargs.get(key)
-            if not isinstance(section, dict) or not isinstance(section.get(METADATA_KEY), dict):
+        for section in metadata_sections(kwargs):
+            if not isinstance(section.get(METADATA_KEY), dict):
                 continue
             earlier = section.get("previous_models")
             last = earlier[-1] if isinstance(earlier, (list, tuple)) and earlier else None
@@ -177,15 +140,15 @@ class SmartRouterHook(CustomLogger):
         request_headers: dict[str, str] | None = None,
         litellm_call_info: dict[str, Any] | None = None,
     ) -> dict[str, str] | None:
-        info = _routing_info(data)
+        info = routing_info(data)
         if not info:
             return None
         headers = {
-            "profile": PROFILE_PREFIX + info["profile"],
-            "tier": info["tier"],
-            "score": f"{info['score']:.4f}",
-            "model": info["model"],
-            "reason": info["reason"],
+            "profile": PROFILE_PREFIX + info.profile,
+            "tier": info.tier,
+            "score": f"{info.score:.4f}",
+            "model": info.model,
+            "reason": info.reason,
         }
         served = _served_model(response)
         if served:
@@ -194,24 +157,24 @@ class SmartRouterHook(CustomLogger):
 
     async def async_logging_hook(self, kwargs: dict, result: Any, call_type: str) -> tuple[dict, Any]:
         # runs before any callback's success event, so LiteLLM's spend-log writer sees the costs
-        stats.annotate(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs)
+        stats.annotate(self.engine, routing_info(kwargs.get("litellm_params")), kwargs)
         return kwargs, result
 
     async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
-        info = _routing_info(kwargs.get("litellm_params"))
+        info = routing_info(kwargs.get("litellm_params"))
         await self._answered(info)  # a stream ends here
         stats.record(self.engine, info, kwargs, ok=True)
 
     async def async_post_call_success_hook(self, data: dict, user_api_key_dict: Any, response: Any) -> None:
-        await self._answered(_routing_info(data))  # a whole answer, before the client gets it
+        await self._answered(routing_info(data))  # a whole answer, before the client gets it
 
-    async def _answered(self, info: dict | None) -> None:
+    async def _answered(self, info: RoutingInfo | None) -> None:
         """The session's ask got its answer: a repeat from now on is a regeneration."""
-        if info and info.get("session_key") and self._sessions is not None:
-            await self._sessions.mark_answered(str(info["session_key"]), str(info.get("ask_digest", "")))
+        if info and info.session_key and self._sessions is not None:
+            await self._sessions.mark_answered(info.session_key, info.ask_digest)
 
     async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
-        stats.record(self.engine, _routing_info(kwargs.get("litellm_params")), kwargs, ok=False)
+        stats.record(self.engine, routing_info(kwargs.get("litellm_params")), kwargs, ok=False)
 
 
 def _stop_startup(error: ConfigError) -> None:
@@ -247,21 +210,43 @@ def _shared_cache() -> Any:
     return getattr(proxy_server, "redis_usage_cache", None)
 
 
+def _route_embedding(engine: Engine, auth: Any, data: dict) -> RoutingInfo:
+    """Embeddings have no difficulty tiers: the profile's embedding model, if the key may use it."""
+    requested = str(data["model"])
+    profile = engine.config.profile(requested)
+    model = profile.embedding_model
+    if not model:
+        raise BadRequest(
+            f"{requested} has no embedding model; set smart_router.profiles.<name>.embedding_model "
+            "or request an embedding model by name"
+        )
+    if not is_allowed(model, read_caller(engine.config, auth).allowed_models):
+        raise AccessDenied(f"{PROFILE_PREFIX}{profile.name}: this key may not use its embedding model")
+    data["model"] = model
+    return RoutingInfo(id=uuid.uuid4().hex, requested=requested, profile=profile.name, tier=EMBEDDING_TIER, score=0.0,
+                       model=model, reason="embedding model")  # fmt: skip
+
+
+def _metadata(data: dict, call_type: str) -> dict:
+    """The metadata section LiteLLM passes on for this call type (created if missing)."""
+    key = "litellm_metadata" if call_type in LITELLM_METADATA_CALLS else "metadata"
+    if not isinstance(data.get(key), dict):
+        data[key] = {}
+    return data[key]
+
+
 def _drop_client_routing_info(data: Any) -> None:
     """Only the hook writes routing info and stats rows: drop any client copy, on every request
     (``metadata.smart_router`` and ``metadata.spend_logs_metadata.smart_router``, both sections)."""
-    if isinstance(data, dict):
-        for key in ("metadata", "litellm_metadata"):
-            section = data.get(key)
-            if isinstance(section, dict):
-                section.pop(METADATA_KEY, None)
-                spend = section.get("spend_logs_metadata")
-                if isinstance(spend, dict):
-                    spend.pop(METADATA_KEY, None)
-                _put_metric_labels(section, None)
+    for section in metadata_sections(data):
+        section.pop(METADATA_KEY, None)
+        spend = section.get("spend_logs_metadata")
+        if isinstance(spend, dict):
+            spend.pop(METADATA_KEY, None)
+        _put_metric_labels(section, None)
 
 
-def _put_metric_labels(metadata: dict, info: dict | None) -> None:
+def _put_metric_labels(metadata: dict, info: RoutingInfo | None) -> None:
     """Prometheus labels (``metrics.LABEL_KEYS``) as flat strings in ``spend_logs_metadata``, where
     LiteLLM's ``custom_prometheus_metadata_labels`` reads them. Drops any a client sent first."""
     for key in ("requester_metadata", "spend_logs_metadata"):
@@ -271,16 +256,6 @@ def _put_metric_labels(metadata: dict, info: dict | None) -> None:
     if info:
         spend = metadata.get("spend_logs_metadata")
         metadata["spend_logs_metadata"] = (spend if isinstance(spend, dict) else {}) | metrics.labels(info)
-
-
-def _routing_info(data: Any) -> dict | None:
-    if not isinstance(data, dict):
-        return None
-    for key in ("metadata", "litellm_metadata"):
-        section = data.get(key)
-        if isinstance(section, dict) and isinstance(section.get(METADATA_KEY), dict):
-            return section[METADATA_KEY]
-    return None
 
 
 def _served_model(response: Any) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from .metrics import rule_of
 from .report import Summary, counts, fill_days, summarize
 from .types import Tier
-from .stats import EMBEDDING_TIER
+from .types import EMBEDDING_TIER
 
 TIERS = [*Tier.__members__, EMBEDDING_TIER]
 COLORS = {

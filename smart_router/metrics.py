@@ -8,9 +8,8 @@ profile and model come from the configuration, tier from four (plus EMBEDDING) v
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
 from .config import PROFILE_PREFIX
+from .types import RoutingInfo
 
 LABEL_KEYS = ("smart_router_profile", "smart_router_tier", "smart_router_model", "smart_router_rule")
 # What decided the tier; a later step in a reason overrides an earlier one.
@@ -41,7 +40,7 @@ def rule_of(reason: str) -> str:
     return "capability" if "capability" in rules else rules[-1]
 
 
-def labels(info: Mapping[str, Any]) -> dict[str, str]:
-    """The label values of one routing decision (the hook's ``metadata.smart_router`` dict)."""
-    requested = str(info.get("requested") or PROFILE_PREFIX + str(info.get("profile", ""))).lower()
-    return dict(zip(LABEL_KEYS, (requested, str(info.get("tier", "")), str(info.get("model", "")), rule_of(str(info.get("reason", ""))))))
+def labels(info: RoutingInfo) -> dict[str, str]:
+    """The label values of one routing decision."""
+    requested = (info.requested or PROFILE_PREFIX + info.profile).lower()
+    return dict(zip(LABEL_KEYS, (requested, info.tier, info.model, rule_of(info.reason))))

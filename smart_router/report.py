@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .types import Tier
-from .stats import EMBEDDING_TIER
+from .types import EMBEDDING_TIER
 
 GROUPINGS = {"profile": "requested", "tier": "tier", "model": "served", "day": "date(ts, 'unixepoch')"}
 

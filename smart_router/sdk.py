@@ -33,22 +33,22 @@ from litellm.router_utils.fallback_event_handlers import record_pre_routing_sele
 
 from .config import PROFILE_PREFIX, RouterConfig, config_for_model_list, read_yaml
 from .engine import Engine
-from .routing import Outcome, route_request
-from .types import Tier
+from .errors import BadRequest
+from .routing import route_request
 from .sessions import MAX_IN_MEMORY_SESSIONS, SessionStore
-from .stats import METADATA_KEY
+from .types import METADATA_KEY, RoutingInfo, Tier
+
 
 # The SDK's only caller is this process: one owner for its sessions (the proxy uses the API key).
 IN_PROCESS_OWNER = SimpleNamespace(token="litellm-router-in-process")
 T = TypeVar("T")
 
-class Decision(dict):
-    """The routing decision written into request metadata. Its type and ``trace`` (LiteLLM's
+class Stamp(dict):
+    """The ``RoutingInfo`` written into request metadata. Its type and ``trace`` (LiteLLM's
     ``litellm_trace_id`` of the request) tell the Router's retries of this request, which
     reuse it, from a dict a caller sent or a metadata dict reused for another request."""
 
     trace: Any = None
-    answer: tuple[str, str] = ("", "")  # session key and ask digest, marked answered on success
 
 
 class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
@@ -71,7 +71,7 @@ class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
     ) -> dict:
         kwargs = request_kwargs if request_kwargs is not None else {}
         if _is_smart(model):
-            model = _retried(model, kwargs) or self._chosen(model, await self._route(model, messages, kwargs), kwargs)
+            model = _retried(model, kwargs) or self._chosen(await self._route(model, messages, kwargs), kwargs)
         return await Router.async_get_available_deployment(
             self.router, model=model, messages=messages, input=input, specific_deployment=specific_deployment, request_kwargs=kwargs
         )  # fmt: skip
@@ -86,43 +86,39 @@ class SmartRouting(CustomRoutingStrategyBase, CustomLogger):
     ) -> dict:
         kwargs = request_kwargs if request_kwargs is not None else {}
         if _is_smart(model):
-            model = _retried(model, kwargs) or self._chosen(model, _run(self._route(model, messages, kwargs)), kwargs)
+            model = _retried(model, kwargs) or self._chosen(_run(self._route(model, messages, kwargs)), kwargs)
         return Router.get_available_deployment(
             self.router, model=model, messages=messages, input=input, specific_deployment=specific_deployment, request_kwargs=kwargs
         )  # fmt: skip
 
-    async def _route(self, model: str, messages: Any, kwargs: dict) -> Outcome:
+    async def _route(self, model: str, messages: Any, kwargs: dict) -> RoutingInfo:
         if messages is None:
-            raise ValueError(f"{model}: smart/* routes chat completions (messages) in the SDK, not input-only calls")
+            raise BadRequest(f"{model}: smart/* routes chat completions (messages) in the SDK, not input-only calls")
         metadata = kwargs.get("metadata")
         if isinstance(metadata, dict):
             metadata.pop(METADATA_KEY, None)  # only the router writes it
         data = {**kwargs, "model": model, "messages": messages}
-        return await route_request(self.engine, self.sessions, data, "acompletion", model, IN_PROCESS_OWNER)
+        request, outcome = await route_request(self.engine, self.sessions, data, "acompletion", IN_PROCESS_OWNER)
+        return outcome.info(request)
 
     @staticmethod
-    def _chosen(requested: str, outcome: Outcome, kwargs: dict) -> str:
+    def _chosen(info: RoutingInfo, kwargs: dict) -> str:
         """Stamp the decision on the request and return the model group to route to."""
-        route = outcome.route
         if not isinstance(kwargs.get("metadata"), dict):
             kwargs["metadata"] = {}
-        decision = Decision(
-            requested=requested, profile=route.profile, tier=route.tier.name, score=round(outcome.decision.score, 4),
-            model=route.model, fallbacks=list(route.fallbacks), reason=outcome.reason, session=outcome.session,
-        )
-        decision.trace = kwargs.get("litellm_trace_id")
-        decision.answer = (outcome.session_key, outcome.ask_digest)
-        kwargs["metadata"][METADATA_KEY] = decision
-        record_pre_routing_selection(kwargs, route.model)  # the Router's fallbacks are looked up for this model
-        return route.model
+        stamp = Stamp(info.to_dict())
+        stamp.trace = kwargs.get("litellm_trace_id")
+        kwargs["metadata"][METADATA_KEY] = stamp
+        record_pre_routing_selection(kwargs, info.model)  # the Router's fallbacks are looked up for this model
+        return info.model
 
     async def async_post_call_success_deployment_hook(self, request_data: dict, response: Any, call_type: Any) -> Any:
         info = (request_data.get("metadata") or {}).get(METADATA_KEY) if isinstance(request_data, dict) else None
         hidden = getattr(response, "_hidden_params", None)
         if isinstance(info, dict) and isinstance(hidden, dict):
             hidden[METADATA_KEY] = info
-        if isinstance(info, Decision) and info.answer[0]:  # delivered: a repeat now regenerates
-            await self.sessions.mark_answered(*info.answer)
+        if isinstance(info, Stamp) and info["session_key"]:  # delivered: a repeat now regenerates
+            await self.sessions.mark_answered(info["session_key"], info["ask_digest"])
         return None
 
 
@@ -159,7 +155,7 @@ def _retried(model: str, kwargs: dict) -> str | None:
     """The model already chosen for this request when the Router retries it (scored once, like the proxy)."""
     decision = (kwargs.get("metadata") or {}).get(METADATA_KEY)
     trace = kwargs.get("litellm_trace_id")
-    if isinstance(decision, Decision) and trace is not None and decision.trace == trace and decision["requested"] == model:
+    if isinstance(decision, Stamp) and trace is not None and decision.trace == trace and decision["requested"] == model:
         record_pre_routing_selection(kwargs, decision["model"])
         return decision["model"]
     return None

@@ -23,7 +23,7 @@ import hashlib
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Sequence
 
 from .types import RoutingText, Tier
 
@@ -96,62 +96,22 @@ class SessionKeys:
     owner: str
 
 
-def request_headers(data: Mapping[str, Any]) -> dict[str, str]:
-    """The client's request headers as LiteLLM recorded them (lower-case names)."""
-    for holder in (data.get("proxy_server_request"), data.get("metadata"), data.get("litellm_metadata")):
-        headers = holder.get("headers") if isinstance(holder, dict) else None
-        if isinstance(headers, dict):
-            return {str(k).lower(): v for k, v in headers.items() if isinstance(v, str)}
-    return {}
-
-
-def metadata_sections(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The request's metadata mappings: ``metadata`` and, for /v1/messages and /v1/responses, ``litellm_metadata``."""
-    return [m for m in (data.get("metadata"), data.get("litellm_metadata")) if isinstance(m, dict)]
-
-
-def session_keys(data: Mapping[str, Any], headers: Mapping[str, str], text: RoutingText, owner: str) -> SessionKeys | None:
-    """The cache keys of this request's session; None when nobody owns the request (no API key)."""
+def session_keys(ids: Sequence[tuple[str, Any]], agent: str, text: RoutingText, owner: str) -> SessionKeys | None:
+    """The cache keys of a request's session: the first usable id of ``ids`` (source, value),
+    else its history; None when nobody owns the request (no API key)."""
     if not owner:
         return None
-    metadata = metadata_sections(data)
-    candidates = [
-        ("header", headers.get(SESSION_HEADER)),
-        *(("metadata", m.get("session_id")) for m in metadata),
-        ("metadata", data.get("litellm_session_id")),
-        *(("metadata", m.get("litellm_session_id")) for m in metadata),
-        ("user", data.get("user")),
-    ]
-
-    agent = headers.get(AGENT_HEADER, "")[:200]  # a subagent keeps a tier of its own
 
     def key(source: str, value: str) -> str:
         return KEY_PREFIX + digest(f"{owner}\x00{source}\x00{value}" + (f"\x00agent\x00{agent}" if agent else ""))
 
-    for name, candidate in candidates:
+    for name, candidate in ids:
         if isinstance(candidate, (str, int)) and not isinstance(candidate, bool) and str(candidate):
             own = key(name, str(candidate))
             return SessionKeys((own,), own, name, owner)
     whole, before = _history_digests(text)
     lookup = (key("hash", whole),) + ((key("hash", before),) if before else ())  # a repeat, else the previous turn
     return SessionKeys(lookup, lookup[0], "hash", owner)
-
-
-class DictCache:
-    """The cache interface ``SessionStore`` uses, on a plain dict: for one-off routing in one
-    process (``slr test --session-tier``), where importing LiteLLM's caches is not worth it."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    async def async_get_cache(self, key: str) -> Any:
-        return self.values.get(key)
-
-    async def async_set_cache(self, key: str, value: Any, ttl: int | None = None) -> None:
-        self.values[key] = value
-
-    def delete_cache(self, key: str) -> None:
-        self.values.pop(key, None)
 
 
 class SessionStore:

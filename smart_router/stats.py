@@ -33,16 +33,15 @@ from typing import Any, Iterable, Mapping
 from .config import StatsSettings
 from .engine import Engine
 from .policy import printable
-from .types import Tier
+from .request import metadata_sections
+from .types import EMBEDDING_TIER, METADATA_KEY, RoutingInfo, Tier
 
 logger = logging.getLogger("smart_router")
 
-METADATA_KEY = "smart_router"  # where the hook puts the routing decision in request metadata
 DB_ENV = "SMART_ROUTER_STATS_DB"
 DEFAULT_DB = "~/.smart-router/stats.db"
 QUEUE_SIZE = 10_000  # rows waiting for the writer; beyond this rows are dropped and counted
 BATCH_SIZE = 500
-EMBEDDING_TIER = "EMBEDDING"
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ UPSERT = (
 # ---------------------------------------------------------------- rows from log events
 
 
-def build_row(engine: Engine, info: Mapping[str, Any], kwargs: Mapping[str, Any], ok: bool) -> Row:
+def build_row(engine: Engine, info: RoutingInfo, kwargs: Mapping[str, Any], ok: bool) -> Row:
     """The row of one log event; ``info`` is the routing decision from the request metadata."""
     logged = kwargs.get("standard_logging_object") or {}
     params = kwargs.get("litellm_params") or {}
@@ -115,21 +114,21 @@ def build_row(engine: Engine, info: Mapping[str, Any], kwargs: Mapping[str, Any]
     served = logged.get("model_group") or (params.get("metadata") or {}).get("model_group")
     cost, source = actual_cost(engine, kwargs, served, prompt, completion) if ok else (None, None)
     baseline = baseline_model(engine, info, served)
-    if str(info.get("tier")) == EMBEDDING_TIER or kwargs.get("cache_hit") is True:
+    if info.tier == EMBEDDING_TIER or kwargs.get("cache_hit") is True:
         baseline_cost = cost  # embeddings have no tiers, cache hits were not saved by routing: no savings claimed
     else:
         baseline_cost = engine.catalog.get(baseline).cost(prompt, completion) if baseline and ok else None
     call_id = str(kwargs.get("litellm_call_id") or params.get("litellm_call_id") or "")
     return Row(
-        id=str(info.get("id") or call_id or uuid.uuid4().hex),
+        id=info.id or call_id or uuid.uuid4().hex,
         call_id=printable(call_id),
         ts=time.time(),
         status="ok" if ok else "error",
-        requested=printable(str(info.get("requested", "")).lower()),
-        profile=str(info.get("profile", "")),
-        tier=str(info.get("tier", "")),
-        score=info.get("score") if isinstance(info.get("score"), (int, float)) else None,
-        model=str(info.get("model", "")),
+        requested=printable(info.requested.lower()),
+        profile=info.profile,
+        tier=info.tier,
+        score=info.score,
+        model=info.model,
         served=str(served) if served else None,
         prompt_tokens=prompt,
         completion_tokens=completion,
@@ -137,7 +136,7 @@ def build_row(engine: Engine, info: Mapping[str, Any], kwargs: Mapping[str, Any]
         cost_source=source,
         baseline_model=baseline,
         baseline_cost=baseline_cost,
-        reason=printable(str(info.get("reason", ""))),
+        reason=printable(info.reason),
     )
 
 
@@ -159,34 +158,32 @@ def actual_cost(
     return (estimate, "price list") if estimate is not None else (None, None)
 
 
-def baseline_model(engine: Engine, info: Mapping[str, Any], served: Any = None) -> str | None:
+def baseline_model(engine: Engine, info: RoutingInfo, served: Any = None) -> str | None:
     """What the request is compared with: the configured baseline, else the profile's top tier."""
-    if str(info.get("tier")) == EMBEDDING_TIER:
-        return str(served or info.get("model") or "") or None
+    if info.tier == EMBEDDING_TIER:
+        return str(served or info.model or "") or None
     if engine.config.stats.baseline_model:
         return engine.config.stats.baseline_model
     try:
-        profile = engine.config.profile(str(info.get("requested") or info.get("profile") or ""))
+        profile = engine.config.profile(info.requested or info.profile)
     except ValueError:
         return None
     return profile.tiers[Tier.REASONING].model
 
 
-def annotate(engine: Engine, info: Mapping[str, Any] | None, kwargs: Mapping[str, Any], ok: bool = True) -> Row | None:
+def annotate(engine: Engine, info: RoutingInfo | None, kwargs: Mapping[str, Any], ok: bool = True) -> Row | None:
     """Build the row and put it into the request's ``spend_logs_metadata`` (LiteLLM's spend logs)."""
     if not info:
         return None
     row = build_row(engine, info, kwargs, ok)
-    params = kwargs.get("litellm_params") or {}
-    for key in ("metadata", "litellm_metadata"):
-        section = params.get(key)
-        if isinstance(section, dict) and METADATA_KEY in section:
+    for section in metadata_sections(kwargs.get("litellm_params")):
+        if METADATA_KEY in section:
             existing = section.get("spend_logs_metadata")
             section["spend_logs_metadata"] = {**(existing if isinstance(existing, dict) else {}), METADATA_KEY: row.fields()}
     return row
 
 
-def record(engine: Engine, info: Mapping[str, Any] | None, kwargs: Mapping[str, Any], ok: bool) -> Row | None:
+def record(engine: Engine, info: RoutingInfo | None, kwargs: Mapping[str, Any], ok: bool) -> Row | None:
     """Annotate and queue the row of a routed request; None for requests we did not route."""
     row = annotate(engine, info, kwargs, ok)
     recorder = recorder_for(db_path(engine.config.stats)) if row and engine.config.stats.enabled else None

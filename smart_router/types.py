@@ -4,7 +4,8 @@ needs, the scorer's verdict and the route chosen. Plain frozen data, no logic be
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
+from typing import Any
 
 from .ask import AskShape
 from .errors import BadRequest
@@ -140,3 +141,52 @@ class Route:
     @property
     def reason(self) -> str:
         return "; ".join(self.reasons)
+
+
+METADATA_KEY = "smart_router"  # where the hook keeps a request's ``RoutingInfo`` in its metadata
+EMBEDDING_TIER = "EMBEDDING"  # the tier name of embedding requests (they have no difficulty tiers)
+
+
+@dataclass(frozen=True)
+class RoutingInfo:
+    """What the hook decided for one request: the contract between the hook and the log
+    events (stats rows, spend logs, metric labels). Kept in request metadata as a dict."""
+
+    id: str  # the hook's own id of the request (clients cannot set it): the stats row's key
+    requested: str  # the model name as asked for
+    profile: str  # the table that served it
+    tier: str  # a Tier name, or EMBEDDING_TIER
+    score: float
+    model: str
+    fallbacks: tuple[str, ...] = ()
+    reason: str = ""
+    session: str = "off"  # where the session key came from
+    languages: tuple[str, ...] = ()
+    tokens: int = 0
+    session_key: str = ""  # the session's cache key ("" without one)
+    ask_digest: str = ""  # of the newest ask, to mark it answered once delivered
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form kept in request metadata."""
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> "RoutingInfo | None":
+        """Parse the metadata form; None when it is not one (missing fields or wrong types)."""
+        if not isinstance(raw, dict):
+            return None
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            value = raw.get(f.name, f.default)
+            if f.default is MISSING and f.name not in raw:
+                return None
+            if f.type.startswith("tuple"):
+                value = tuple(str(v) for v in value) if isinstance(value, (list, tuple)) else ()
+            elif f.type == "float":
+                value = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+            elif f.type == "int":
+                value = int(value) if isinstance(value, int) and not isinstance(value, bool) else 0
+            else:
+                value = str(value)
+            values[f.name] = value
+        return cls(**values)

@@ -15,6 +15,7 @@ from smart_router.extract import extract
 from smart_router.controls import plan
 from smart_router.policy import resolve
 from smart_router.types import Decision, RoutingText, Tier
+from smart_router.request import session_ids
 from smart_router.sessions import SessionState, session_keys
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
@@ -108,8 +109,8 @@ def test_only_a_repeat_after_a_delivered_answer_regenerates(answered, client_ret
 
 def test_each_claude_code_agent_has_its_own_session():
     text = RoutingText.of("hi")
-    main = session_keys({}, {"x-session-id": "s"}, text, "key")
-    sub = session_keys({}, {"x-session-id": "s", "x-claude-code-agent-id": "a1"}, text, "key")
+    main = session_keys(session_ids({}, {"x-session-id": "s"}), "", text, "key")
+    sub = session_keys(session_ids({}, {"x-session-id": "s"}), "a1", text, "key")
     assert main.source == sub.source == "header" and main.save != sub.save
     assert SessionState.from_json({"tier": 2, "seen_at": 1, "ask_digest": "", "ask_at": 1}).answered  # older entries
 

@@ -22,7 +22,7 @@ def key(spend: float, max_budget: float | None = 100.0, **more) -> UserAPIKeyAut
 
 def adjust(engine, auth, profile="auto", **settings):
     config = replace(engine.config, budget=replace(engine.config.budget, **settings)) if settings else engine.config
-    return budget.adjustment(auth, config, engine.catalog, profile)
+    return budget.adjustment(budget.spends(auth), config, engine.catalog, profile)
 
 
 @pytest.mark.parametrize("auth", [key(0, None), key(50), key(74.99), UserAPIKeyAuth(api_key="sk-master")])

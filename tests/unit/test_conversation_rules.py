@@ -8,7 +8,8 @@ from litellm.caching.in_memory_cache import InMemoryCache
 
 from smart_router.agents import BackgroundDetector, ToolActivity, stall, tool_activity
 from smart_router.config import ControlSettings
-from smart_router.controls import Overrides, parse_overrides, plan, requested_overrides
+from smart_router.controls import Overrides, parse_overrides, plan
+from smart_router.request import session_ids
 from smart_router.harness import EnvelopeStripper
 from smart_router.policy import Adjustment, resolve
 from smart_router.types import Needs, RoutingText, Tier, Turn
@@ -39,12 +40,8 @@ def test_raise_is_capped_at_reasoning_and_notes_are_kept():
 
 # --- overrides ------------------------------------------------------------------------
 
-def test_overrides_come_from_headers_first_then_metadata(engine):
-    headers = {"x-smart-router-tier": "complex"}
-    data = {"metadata": {"x-smart-router-tier": "SIMPLE", "smart_router_min_tier": "medium"}}
-    values = requested_overrides(headers, data)
-    assert values == {"tier": "complex", "min-tier": "medium"}
-    parsed = parse_overrides(values, engine.config)
+def test_overrides_are_parsed_case_insensitively(engine):
+    parsed = parse_overrides({"tier": "complex", "min-tier": "medium"}, engine.config)
     assert parsed == Overrides(tier=Tier.COMPLEX, min_tier=Tier.MEDIUM)
 
 
@@ -190,20 +187,24 @@ def test_background_calls_are_spotted_without_tools_only(engine):
 
 # --- sessions -------------------------------------------------------------------------------
 
+def _session(data, headers, text, owner):
+    return session_keys(session_ids(data, headers), headers.get("x-claude-code-agent-id", ""), text, owner)
+
+
 def test_session_key_precedence_and_owner_namespacing():
     text = RoutingText(turns=(Turn("user", "hi"),), system="sys")
-    by_header = session_keys({"user": "u"}, {"x-session-id": "s1"}, text, "key1")
-    by_metadata = session_keys({"metadata": {"session_id": "s1"}, "user": "u"}, {}, text, "key1")
-    by_user = session_keys({"user": "u"}, {}, text, "key1")
-    by_hash = session_keys({}, {}, text, "key1")
+    by_header = _session({"user": "u"}, {"x-session-id": "s1"}, text, "key1")
+    by_metadata = _session({"metadata": {"session_id": "s1"}, "user": "u"}, {}, text, "key1")
+    by_user = _session({"user": "u"}, {}, text, "key1")
+    by_hash = _session({}, {}, text, "key1")
     assert [k.source for k in (by_header, by_metadata, by_user, by_hash)] == ["header", "metadata", "user", "hash"]
-    assert session_keys({}, {}, text, "key2").save != by_hash.save
+    assert _session({}, {}, text, "key2").save != by_hash.save
     longer = RoutingText(turns=(Turn("user", "hi"), Turn("assistant", "hello"), Turn("user", "more")), system="sys")
-    assert by_hash.save in session_keys({}, {}, longer, "key1").lookup  # the next turn continues this request's session
+    assert by_hash.save in _session({}, {}, longer, "key1").lookup  # the next turn continues this request's session
 
 
 def test_no_owner_no_session():
-    assert session_keys({}, {"x-session-id": "s1"}, RoutingText.of("hi"), "") is None
+    assert _session({}, {"x-session-id": "s1"}, RoutingText.of("hi"), "") is None
 
 
 def test_hash_sessions_follow_one_history_and_never_merge_conversations():
@@ -211,11 +212,11 @@ def test_hash_sessions_follow_one_history_and_never_merge_conversations():
     opening = (Turn("user", "Hi, I am the shop's assistant bot."), Turn("assistant", "How can I help?"))
     hard = RoutingText(turns=(*opening, Turn("user", "prove the Riemann hypothesis")), system="shop")
     other = RoutingText(turns=(*opening, Turn("user", "opening hours?")), system="shop")
-    first, second = session_keys({}, {}, hard, "app"), session_keys({}, {}, other, "app")
+    first, second = _session({}, {}, hard, "app"), _session({}, {}, other, "app")
     assert not set(first.lookup) & {second.save} and not set(second.lookup) & {first.save}
     follow_up = RoutingText(turns=(*hard.turns, Turn("assistant", "..."), Turn("user", "thanks")), system="shop")
-    assert first.save in session_keys({}, {}, follow_up, "app").lookup
-    assert second.save not in session_keys({}, {}, follow_up, "app").lookup
+    assert first.save in _session({}, {}, follow_up, "app").lookup
+    assert second.save not in _session({}, {}, follow_up, "app").lookup
 
 
 def _keys(owner: str, name: str) -> SessionKeys:

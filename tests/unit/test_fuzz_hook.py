@@ -3,8 +3,8 @@
 Every body either routes (``data["model"]`` becomes a model of the config), is rejected with
 fastapi's ``HTTPException`` 400, or — when it does not ask for ``smart/*`` — passes through
 unchanged. No other exception. Every call may hold the event-loop thread for at most
-``LOOP_BUDGET_S`` of CPU; bodies above ``routing.OFF_LOOP_CHARS`` characters (or with more
-than ``routing.OFF_LOOP_ITEMS`` messages) are read and scored in a worker thread, and for
+``LOOP_BUDGET_S`` of CPU; bodies above ``request.OFF_LOOP_CHARS`` characters (or with more
+than ``request.OFF_LOOP_ITEMS`` messages) are read and scored in a worker thread, and for
 those a ticker task also measures how long the event loop is held in wall-clock time.
 
 The generator is seeded (``FUZZ_SEED``, default 9) so CI is reproducible; ``FUZZ_BODIES``

@@ -4,6 +4,7 @@ import pytest
 
 from smart_router.hook import _put_metric_labels
 from smart_router.metrics import LABEL_KEYS, RULES, labels, rule_of
+from smart_router.types import RoutingInfo
 
 
 @pytest.mark.parametrize("reason,rule", [
@@ -27,7 +28,7 @@ def test_rule_of(reason, rule):
 
 
 def test_labels_are_flat_strings_from_config_values():
-    info = {"requested": "SMART/Auto", "profile": "agentic", "tier": "COMPLEX", "model": "claude", "reason": "score +0.2 -> COMPLEX; session: x"}
+    info = RoutingInfo("id", "SMART/Auto", "agentic", "COMPLEX", 0.2, "claude", reason="score +0.2 -> COMPLEX; session: x")
     assert labels(info) == dict(zip(LABEL_KEYS, ("smart/auto", "COMPLEX", "claude", "session")))
 
 
@@ -35,6 +36,6 @@ def test_client_labels_are_dropped_and_the_hooks_written():
     metadata = {"requester_metadata": {"smart_router_tier": "FAKE", "x": 1}, "spend_logs_metadata": {"smart_router_rule": "y", "team": "a"}}
     _put_metric_labels(metadata, None)
     assert metadata == {"requester_metadata": {"x": 1}, "spend_logs_metadata": {"team": "a"}}
-    _put_metric_labels(metadata, {"requested": "smart/auto", "tier": "SIMPLE", "model": "cheap", "reason": "score -0.1 -> SIMPLE"})
+    _put_metric_labels(metadata, RoutingInfo("id", "smart/auto", "auto", "SIMPLE", -0.1, "cheap", reason="score -0.1 -> SIMPLE"))
     assert metadata["spend_logs_metadata"] == {"team": "a", "smart_router_profile": "smart/auto", "smart_router_tier": "SIMPLE",
                                                "smart_router_model": "cheap", "smart_router_rule": "score"}  # fmt: skip

@@ -14,6 +14,7 @@ from smart_router.cli import main
 from smart_router.config import load_config
 from smart_router.errors import ConfigError
 from smart_router.engine import Engine
+from smart_router.types import RoutingInfo
 
 TOP = (1e-5, 4e-5)  # input, output USD per token of the REASONING model
 MID = (1e-6, 2e-6)
@@ -55,15 +56,15 @@ def with_stats(engine, **settings):
 
 
 def info(model="cheap", tier="SIMPLE", requested="smart/auto", profile="auto"):
-    return {"requested": requested, "profile": profile, "tier": tier, "score": -0.2, "model": model, "reason": "score -0.200 -> SIMPLE"}
+    return RoutingInfo("", requested, profile, tier, -0.2, model, reason="score -0.200 -> SIMPLE")
 
 
 def event(decision, served=None, cost=None, prompt=5, completion=4, call_id="call-1", **extra):
     return {
         "litellm_call_id": call_id,
         "response_cost": cost,
-        "standard_logging_object": {"prompt_tokens": prompt, "completion_tokens": completion, "model_group": served or decision["model"]},
-        "litellm_params": {"metadata": {"smart_router": decision, "model_group": served or decision["model"]}},
+        "standard_logging_object": {"prompt_tokens": prompt, "completion_tokens": completion, "model_group": served or decision.model},
+        "litellm_params": {"metadata": {"smart_router": decision.to_dict(), "model_group": served or decision.model}},
         **extra,
     }
 

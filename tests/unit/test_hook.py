@@ -1,4 +1,4 @@
-"""Request bodies of every call type -> text and needs; the hook called directly on odd input."""
+"""The hook called directly: routing, errors mapped to 400/403, bugs surfaced, odd input."""
 
 import asyncio
 
@@ -7,58 +7,11 @@ import yaml
 from fastapi import HTTPException
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from smart_router.extract import check, extract
+from smart_router.errors import BadRequest
+from smart_router.extract import check
 from smart_router.hook import SmartRouterHook
 from smart_router.policy import printable
 from smart_router.types import Tier
-
-
-def test_chat_parts_system_and_images():
-    text, needs = extract("acompletion", {
-        "messages": [
-            {"role": "system", "content": "Be brief."},
-            {"role": "user", "content": [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "x"}}]},
-        ],
-        "tools": [{"type": "function", "function": {"name": "f"}}],
-        "max_tokens": 77,
-        "response_format": {"type": "json_object"},
-    })  # fmt: skip
-    assert text.system == "Be brief."
-    assert [(t.role, t.text) for t in text.turns] == [("user", "What is this?")]
-    assert needs.has_images and needs.has_tools and needs.max_output_tokens == 77
-    assert text.wants_json
-
-
-def test_anthropic_blocks_and_tool_results_are_tool_turns():
-    text, _ = extract("anthropic_messages", {
-        "system": [{"type": "text", "text": "You are Claude Code."}],
-        "messages": [
-            {"role": "user", "content": "Refactor the parser."},
-            {"role": "assistant", "content": [{"type": "tool_use", "id": "1", "name": "read", "input": {"path": "a.py"}}]},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "1", "content": [{"type": "text", "text": "def f(): pass"}]}]},
-        ],
-    })  # fmt: skip
-    assert text.system == "You are Claude Code."
-    assert [t.role for t in text.turns] == ["user", "assistant", "tool"]
-    assert text.turns[-1].text == "def f(): pass"
-
-
-def test_responses_input_items_and_instructions():
-    text, _ = extract("aresponses", {
-        "instructions": "Answer in French.",
-        "input": [
-            {"role": "developer", "content": "Be formal."},
-            {"role": "user", "content": [{"type": "input_text", "text": "Bonjour"}, {"type": "input_image", "image_url": "x"}]},
-            {"type": "function_call_output", "call_id": "1", "output": "42"},
-        ],
-    })  # fmt: skip
-    assert text.system == "Answer in French.\nBe formal."
-    assert [(t.role, t.text) for t in text.turns] == [("user", "Bonjour"), ("tool", "42")]
-
-
-def test_completion_prompt_list_skips_token_ids():
-    text, _ = extract("atext_completion", {"prompt": ["Say hi", [1, 2, 3], "twice"]})
-    assert text.turns[0].text == "Say hi\ntwice"
 
 
 def run_hook(data, call_type="acompletion"):
@@ -106,7 +59,7 @@ def test_hook_never_crashes_on_junk(call_type, body):
     body["model"] = "smart/auto"
     try:
         check(call_type, body)
-    except ValueError as problem:  # unreadable: a clean 400 naming the problem, never a crash
+    except BadRequest as problem:  # unreadable: a clean 400 naming the problem, never a crash
         with pytest.raises(HTTPException) as error:
             run_hook(body, call_type)
         assert error.value.status_code == 400 and error.value.detail == printable(str(problem))
@@ -126,3 +79,28 @@ def test_embeddings_route_whatever_the_metadata_holds(tmp_path, metadata):
     body = {"model": "smart/auto", "input": "hello", "metadata": metadata}
     data = asyncio.run(SmartRouterHook(str(path)).async_pre_call_hook(None, None, body, "aembedding"))
     assert data["model"] == "embedder" and data["metadata"]["smart_router"]["tier"] == "EMBEDDING"
+
+
+def test_bad_requests_are_400_access_denials_403_and_bugs_neither(monkeypatch, caplog):
+    """Only BadRequest and AccessDenied become client errors; a stray exception is a logged bug."""
+    from smart_router import routing
+    from smart_router.errors import AccessDenied
+
+    body = {"model": "smart/auto", "messages": [{"role": "user", "content": "hi"}]}
+    cases = [(BadRequest("x-smart-router-tier: unknown"), 400), (AccessDenied("no model for this key"), 403)]
+    for error, status in cases:
+        monkeypatch.setattr(routing, "decide", _raising(error))
+        with pytest.raises(HTTPException) as answer:
+            run_hook(dict(body))
+        assert answer.value.status_code == status and answer.value.detail == str(error)
+    monkeypatch.setattr(routing, "decide", _raising(ValueError("a bug in a rule")))
+    with caplog.at_level("ERROR", logger="smart_router"), pytest.raises(ValueError, match="a bug in a rule"):
+        run_hook(dict(body))
+    assert "routing smart/auto (acompletion) failed" in caplog.text and "Traceback" in caplog.text
+
+
+def _raising(error):
+    def decide(*args, **kwargs):
+        raise error
+
+    return decide
