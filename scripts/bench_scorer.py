@@ -115,7 +115,7 @@ def _off_loop_module():
     """The module whose ``OFF_LOOP_CHARS`` decides when the hook scores in a worker thread."""
     import importlib
 
-    for name in ("smart_router.routing", "smart_router.hook"):
+    for name in ("smart_router.request", "smart_router.routing"):
         try:
             module = importlib.import_module(name)
         except ImportError:

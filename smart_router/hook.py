@@ -57,10 +57,10 @@ def _proxy_config_path() -> str | None:
 class SmartRouterHook(CustomLogger):
     """Routes ``smart/*`` requests; every hook LiteLLM calls is defined on this class itself."""
 
-    def __init__(self, config_path: str | None = None):
+    def __init__(self, config_path: str | None = None, sessions: SessionStore | None = None):
         super().__init__()
         self._config_path = config_path
-        self._sessions: SessionStore | None = None
+        self._sessions = sessions  # None: created on first use from the proxy's cache
         if "litellm.proxy.proxy_server" in sys.modules:
             self.engine  # inside the proxy: validate the config at start-up, not on the first request
 

@@ -1,4 +1,4 @@
-"""Agent traffic rules of issue 17, without a proxy: failed tool results, side calls,
+"""Agent traffic rules (agents.py and its callers), without a proxy: failed tool results, side calls,
 local-command envelopes, client retries, subagent sessions, stalls to the next model, stats wording."""
 
 import gzip
@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from smart_router import report
-from smart_router.agents import stall, tool_activity, json_format
+from smart_router.agents import BackgroundDetector, ToolActivity, json_format, stall, tool_activity
 from smart_router.config import ControlSettings
 from smart_router.engine import engine_for
 from smart_router.extract import extract
 from smart_router.controls import plan
 from smart_router.policy import resolve
-from smart_router.types import Decision, RoutingText, Tier
+from smart_router.types import Decision, Needs, RoutingText, Tier, Turn
 from smart_router.request import session_ids
 from smart_router.sessions import SessionState, session_keys
 
@@ -127,3 +127,44 @@ def test_captured_claude_code_title_call_is_a_side_call():
     text, needs = extract("anthropic_messages", body)
     assert needs.max_output_tokens == 32000  # not a small max_tokens: the JSON schema's title tells
     assert engine_for(None).background.reason(text, needs, json_format(body)) == "background: side call (short instructions, title output)"
+
+
+def _anthropic_loop(commands, error=False):
+    messages = [{"role": "user", "content": "make the tests pass"}]
+    for i, command in enumerate(commands):
+        messages.append({"role": "assistant", "content": [{"type": "tool_use", "id": f"t{i}", "name": "Bash", "input": {"command": command}}]})
+        messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{i}", "content": "failed", "is_error": error}]})
+    return {"messages": messages}
+
+
+def test_repeated_tool_call_is_a_stall_that_lifts_when_calls_change():
+    assert stall(tool_activity(_anthropic_loop(["pytest"] * 3)), 3, 6) == "stall: Bash repeated 3x in last 3 calls"
+    assert stall(tool_activity(_anthropic_loop(["pytest"] * 3 + ["ls"])), 3, 6) is None
+    assert stall(tool_activity(_anthropic_loop(["pytest", "ls"])), 3, 6) is None
+
+
+def test_failing_tool_results_are_a_stall():
+    assert stall(tool_activity(_anthropic_loop(["a", "b", "c"], error=True)), 3, 6) == "stall: 3 failed tool results in last 3"
+
+
+def test_tool_activity_reads_chat_and_responses_formats():
+    chat = {"messages": [
+        {"role": "assistant", "tool_calls": [{"id": "1", "type": "function", "function": {"name": "grep", "arguments": "{\"q\": 1}"}}]},
+        {"role": "tool", "tool_call_id": "1", "content": "Error: no such file"},
+    ]}  # fmt: skip
+    responses = {"input": [
+        {"type": "function_call", "name": "shell", "arguments": "{\"cmd\": \"make\"}", "call_id": "c"},
+        {"type": "function_call_output", "call_id": "c", "output": "Traceback (most recent call last):\n ..."},
+    ]}  # fmt: skip
+    assert tool_activity(chat) == ToolActivity(('grep({"q": 1})',), (True,))
+    assert tool_activity(responses) == ToolActivity(('shell({"cmd": "make"})',), (True,))
+    assert tool_activity({"messages": "junk", "input": [None, 3, {"role": "assistant", "tool_calls": "x"}]}) == ToolActivity()
+
+
+def test_background_calls_are_spotted_without_tools_only(engine):
+    detector: BackgroundDetector = engine.background
+    title = RoutingText(turns=(Turn("user", "fix my build"),), system="Analyze if this message indicates a new conversation topic.")
+    assert detector.reason(title, Needs()) == "background: utility request"
+    assert detector.reason(title, Needs(has_tools=True)) is None
+    assert detector.reason(RoutingText.of("quota"), Needs(max_output_tokens=1)) == "background: max_tokens 1"
+    assert detector.reason(RoutingText.of("Write a sonnet about the sea"), Needs(max_output_tokens=800)) is None
