@@ -84,27 +84,27 @@ def _parser() -> argparse.ArgumentParser:
     _config_option(models)
     models.set_defaults(handler=_cmd_models)
 
-    evaluate = sub.add_parser("eval", help="routing accuracy on a labeled prompt set, with baselines")
-    evaluate.add_argument("files", nargs="*", help="JSONL files (default: the bundled set of --split)")
-    evaluate.add_argument("--split", choices=("holdout", "tune", "style-shift", "all", "public"), default="holdout",
+    eval_parser = sub.add_parser("eval", help="routing accuracy on a labeled prompt set, with baselines")
+    eval_parser.add_argument("files", nargs="*", help="JSONL files (default: the bundled set of --split)")
+    eval_parser.add_argument("--split", choices=("holdout", "tune", "style-shift", "all", "public"), default="holdout",
                           help="bundled set (all = tune + holdout; public = LiteLLM's complexity_router cases)")
-    evaluate.add_argument("--profile", default="auto", help="profile for the cost estimate (default: auto)")
-    evaluate.add_argument("--no-baselines", action="store_true", help="skip the length-only and LiteLLM baselines")
-    evaluate.add_argument("--json", action="store_true", help="print JSON")
-    _config_option(evaluate)
-    evaluate.set_defaults(handler=_cmd_eval)
+    eval_parser.add_argument("--profile", default="auto", help="profile for the cost estimate (default: auto)")
+    eval_parser.add_argument("--no-baselines", action="store_true", help="skip the length-only and LiteLLM baselines")
+    eval_parser.add_argument("--json", action="store_true", help="print JSON")
+    _config_option(eval_parser)
+    eval_parser.set_defaults(handler=_cmd_eval)
 
-    stats = sub.add_parser("stats", help="requests, tokens, cost and savings recorded by the proxy")
-    stats.add_argument("--since", help="only requests since then: 7d, 12h, 30m, 2w or a date (UTC)")
-    stats.add_argument("--by", choices=("profile", "tier", "model", "day"), default="tier", help="grouping (default: tier)")
-    stats.add_argument("--db", help="statistics file (default: the config's smart_router.stats.path, "
+    stats_parser = sub.add_parser("stats", help="requests, tokens, cost and savings recorded by the proxy")
+    stats_parser.add_argument("--since", help="only requests since then: 7d, 12h, 30m, 2w or a date (UTC)")
+    stats_parser.add_argument("--by", choices=("profile", "tier", "model", "day"), default="tier", help="grouping (default: tier)")
+    stats_parser.add_argument("--db", help="statistics file (default: the config's smart_router.stats.path, "
                                     "$SMART_ROUTER_STATS_DB or ~/.smart-router/stats.db)")  # fmt: skip
-    output = stats.add_mutually_exclusive_group()
+    output = stats_parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON")
     output.add_argument("--csv", action="store_true", help="print CSV")
     output.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with charts to FILE")
-    _config_option(stats)
-    stats.set_defaults(handler=_cmd_stats)
+    _config_option(stats_parser)
+    stats_parser.set_defaults(handler=_cmd_stats)
 
     start = sub.add_parser("start", help="run LiteLLM Proxy with routing")
     start.add_argument("--port", type=int, default=4000)
@@ -307,8 +307,8 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         print(f"slr: wrote {out}")
     elif args.json:
         since_text = None if since is None else datetime.fromtimestamp(since, timezone.utc).isoformat(timespec="seconds")
-        report = {"db": str(path), "since": since_text, "by": args.by, "groups": [g.to_dict() for g in groups]}
-        print(json.dumps({**report, "total": total.to_dict()}, indent=2))
+        summary = {"db": str(path), "since": since_text, "by": args.by, "groups": [g.to_dict() for g in groups]}
+        print(json.dumps({**summary, "total": total.to_dict()}, indent=2))
     elif args.csv:
         print(report.to_csv(groups, total), end="")
     else:

@@ -124,7 +124,7 @@ def choose(
     if allowed is not None and not any(is_allowed(m, allowed) for m in _table_models(table)):
         inside = next((p for p in (base, profile) if any(is_allowed(m, allowed) for m in _table_models(p))), profile)
         if inside is not table:
-            reasons.append(f"smart/{table.name} not allowed for this key: staying in smart/{inside.name}")
+            reasons.append(f"{PROFILE_PREFIX}{table.name} not allowed for this key: staying in {PROFILE_PREFIX}{inside.name}")
             table = inside
     needed = decision.tokens + max(0, needs.max_output_tokens)
     skipped: set[str] = set()
@@ -160,8 +160,8 @@ def _best_permitted(profile: Profile, table: Profile, start: Tier, allowed: froz
     permitted = list(dict.fromkeys(m for t in order for m in table.tiers[t].candidates if m in tiers))
     if not permitted:
         raise AccessDenied(
-            f"smart/{profile.name}: this key may not use any of the {len(_table_models(table))} models "
-            f"smart/{table.name} routes to; the key's allowed models: {', '.join(sorted(allowed)) or 'none'}"
+            f"{PROFILE_PREFIX}{profile.name}: this key may not use any of the {len(_table_models(table))} models "
+            f"{PROFILE_PREFIX}{table.name} routes to; the key's allowed models: {', '.join(sorted(allowed)) or 'none'}"
         )
     reasons.append(f"no model fits; using {permitted[0]} (allowed for this key)")
     return Route(profile.name, table.name, tiers[permitted[0]], permitted[0], tuple(permitted[1:]), tuple(reasons))
