@@ -32,7 +32,7 @@ _HIRAGANA_RE = regex.compile(r"^\p{Hiragana}+$")
 _ASCII_TOKEN_RE = re.compile(r"[A-Za-z0-9_]+")  # what TOKEN_RE finds in ASCII text, faster
 _WORD_RE = regex.compile(r"\w+")  # what TOKEN_RE finds in text without CJK, faster
 _ARABIC_FOLD_RE = re.compile("[\u0622\u0623\u0625\u0649\u064b-\u065f]")
-_CACHE_LIMIT = 20_000  # distinct tokens whose plan is remembered between calls
+CACHE_LIMIT = 20_000  # distinct tokens whose plan a KeywordMatcher remembers between calls
 _CACHE_TOKEN_CHARS = 40  # longer tokens are rare: not remembered
 _COUNT_ABOVE = 24  # tokens: shorter texts are walked token by token
 _ONES = (1,) * _COUNT_ABOVE
@@ -169,6 +169,11 @@ class KeywordMatcher:
         }
         self._plans: dict[str, object] = {}
 
+    @property
+    def cache_size(self) -> int:
+        """Tokens whose plan is cached between calls; at most ``CACHE_LIMIT``."""
+        return len(self._plans)
+
     def _add(self, dimension: str, language: str, raw: str) -> None:
         text = normalize(raw.strip())
         if not text or text == "*":
@@ -277,7 +282,7 @@ class KeywordMatcher:
             else:
                 plan = _NO_HITS
         if len(token) <= _CACHE_TOKEN_CHARS and plan is not _CJK_RUN:
-            if len(self._plans) >= _CACHE_LIMIT:
+            if len(self._plans) >= CACHE_LIMIT:
                 self._plans.clear()
             self._plans[token] = plan
         return plan

@@ -91,7 +91,7 @@ _LANGUAGE_SAMPLE = 2_000  # characters of the ask that decide its script
 # sign, TeX commands, x^2): one reasoning signal, "math notation", when the ask has any.
 # Not ≤ ≥ ≈ ±: specifications use them ("p99 ≤ 200 ms"). One search per alternative, each
 # skipped when a character it cannot match without is absent (~25 us on 8,000 characters;
-# tests/unit/test_matcher_equivalence.py checks it against the single regular expression).
+# tests/unit/test_scorer.py checks it against the single regular expression).
 _MATH_PROBES = (
     ((), re.compile("[√∛∫∮∑∏≠≡∞∈∉∀∃⊂⊆∪∩ℕℤℚℝℂ∂∇−\u2070-\u209c]")),
     (("²", "³"), re.compile("(?<![mM])[²³]")),
@@ -134,6 +134,16 @@ class Scorer:
         self._system_matcher = KeywordMatcher(
             {STRUCTURED_OUTPUT: config.signals.get(STRUCTURED_OUTPUT, {})}
         )
+
+    @property
+    def matcher(self) -> KeywordMatcher:
+        """The keyword matcher of asks and earlier turns."""
+        return self._matcher
+
+    @property
+    def system_matcher(self) -> KeywordMatcher:
+        """The keyword matcher of the system prompt (structured-output signals)."""
+        return self._system_matcher
 
     def score(self, request: RoutingText) -> Decision:
         """Score one request. Linear in its length; bounded by ``max_scan_chars`` per turn."""

@@ -19,7 +19,7 @@ import regex
 _DEFINITION_WORDS = ("def", "fn", "func", "function", "class", "struct", "impl", "interface", "enum")
 
 # kind -> probes; a probe is (literals of which one must occur, compiled pattern or None).
-# tests/unit/test_matcher_equivalence.py checks them against one plain regex per kind.
+# tests/unit/test_structure.py checks them against one plain regex per kind.
 _PROBES: dict[str, tuple[tuple[tuple[str, ...], "regex.Pattern | None"], ...]] = {
     "code fence": ((("```", "~~~"), None),),
     "definition": tuple(

@@ -78,14 +78,15 @@ def _encode_ordinary() -> Callable[[str], list[int]]:
     return encode_ordinary
 
 
-def _exact(text: str) -> int:
+def exact_tokens(text: str) -> int:
+    """Exact ``ENCODING_NAME`` token count of ``text`` at any length (``count_tokens`` samples long texts)."""
     return len(_encode_ordinary()(text))
 
 
 def count_tokens(text: str) -> int:
     """Tokens of ``text``: exact below ``EXACT_LIMIT`` chars, a sampled estimate above."""
     if len(text) <= EXACT_LIMIT:
-        return _exact(text) if text else 0
+        return exact_tokens(text) if text else 0
     middle = len(text) // 2
     samples = (
         text[:SAMPLE_CHARS],
@@ -93,7 +94,7 @@ def count_tokens(text: str) -> int:
         text[-SAMPLE_CHARS:],
     )
     sampled_chars = sum(len(s) for s in samples)
-    sampled_tokens = sum(_exact(s) for s in samples)
+    sampled_tokens = sum(exact_tokens(s) for s in samples)
     return round(len(text) * sampled_tokens / sampled_chars)
 
 

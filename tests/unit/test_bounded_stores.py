@@ -31,6 +31,5 @@ def test_session_cache_and_matcher_caches_stay_bounded():
     assert MAX_IN_MEMORY_SESSIONS // 2 < len(cache.cache_dict) <= MAX_IN_MEMORY_SESSIONS  # in use, and capped
     assert len(cache.ttl_dict) <= MAX_IN_MEMORY_SESSIONS
     assert len(getattr(cache, "expiration_heap", ())) <= 2 * MAX_IN_MEMORY_SESSIONS
-    for keyword_matcher in (getattr(scorer, "_matcher", None), getattr(scorer, "_system_matcher", None)):
-        if keyword_matcher is not None:
-            assert len(keyword_matcher._plans) <= matcher._CACHE_LIMIT
+    assert 0 < scorer.matcher.cache_size <= matcher.CACHE_LIMIT
+    assert scorer.system_matcher.cache_size <= matcher.CACHE_LIMIT

@@ -1,8 +1,11 @@
 """The deciding rule of a reason string, and the flat labels the hook writes for Prometheus."""
 
+import asyncio
+from types import SimpleNamespace
+
 import pytest
 
-from smart_router.hook import _put_metric_labels
+from smart_router.hook import SmartRouterHook
 from smart_router.metrics import LABEL_KEYS, RULES, labels, rule_of
 from smart_router.types import RoutingInfo
 
@@ -32,10 +35,17 @@ def test_labels_are_flat_strings_from_config_values():
     assert labels(info) == dict(zip(LABEL_KEYS, ("smart/auto", "COMPLEX", "claude", "session")))
 
 
-def test_client_labels_are_dropped_and_the_hooks_written():
+def _pre_call(model: str) -> dict:
+    """The metadata the hook leaves on a request for ``model`` whose client sent label keys of its own."""
     metadata = {"requester_metadata": {"smart_router_tier": "FAKE", "x": 1}, "spend_logs_metadata": {"smart_router_rule": "y", "team": "a"}}
-    _put_metric_labels(metadata, None)
-    assert metadata == {"requester_metadata": {"x": 1}, "spend_logs_metadata": {"team": "a"}}
-    _put_metric_labels(metadata, RoutingInfo("id", "smart/auto", "auto", "SIMPLE", -0.1, "cheap", reason="score -0.1 -> SIMPLE"))
-    assert metadata["spend_logs_metadata"] == {"team": "a", "smart_router_profile": "smart/auto", "smart_router_tier": "SIMPLE",
-                                               "smart_router_model": "cheap", "smart_router_rule": "score"}  # fmt: skip
+    body = {"model": model, "messages": [{"role": "user", "content": "hi"}], "metadata": metadata}
+    return asyncio.run(SmartRouterHook().async_pre_call_hook(SimpleNamespace(token="k"), None, body, "acompletion"))["metadata"]
+
+
+def test_client_labels_are_dropped_and_the_hooks_written():
+    assert _pre_call("big") == {"requester_metadata": {"x": 1}, "spend_logs_metadata": {"team": "a"}}
+    metadata = _pre_call("smart/auto")
+    assert metadata["requester_metadata"] == {"x": 1}
+    info = metadata["smart_router"]
+    assert metadata["spend_logs_metadata"] == {"team": "a", "smart_router_profile": "smart/auto", "smart_router_tier": info["tier"],
+                                               "smart_router_model": info["model"], "smart_router_rule": "score"}  # fmt: skip

@@ -42,7 +42,7 @@ def scorer():
 def test_keyword_and_structure_passes_are_linear(scorer, unit):
     small, large = unit * (4_000 // len(unit) + 1), unit * (32_000 // len(unit) + 1)
     growth = len(large) / len(small)
-    match_ratio = best(lambda: scorer._matcher.match(large)) / best(lambda: scorer._matcher.match(small))
+    match_ratio = best(lambda: scorer.matcher.match(large)) / best(lambda: scorer.matcher.match(small))
     structure_ratio = best(lambda: structure.analyze(large)) / best(lambda: structure.analyze(small))
     assert match_ratio < 3 * growth, f"matcher grew {match_ratio:.1f}x for {growth:.1f}x the text"
     assert structure_ratio < 3 * growth, f"structure grew {structure_ratio:.1f}x for {growth:.1f}x the text"

@@ -1,5 +1,6 @@
 """Scorer behaviour: tiers per language, substring traps, overrides, monotonicity, bounded cost."""
 
+import random
 import re
 import time
 
@@ -172,3 +173,19 @@ def test_megabyte_prompts_score_fast(scorer, name, text):
     elapsed = time.perf_counter() - started
     assert decision.tokens > 100_000
     assert elapsed < 0.05, f"{name}: {elapsed * 1000:.1f} ms"
+
+
+# The scorer's math-notation signal as one plain regular expression: the reference its probes must equal.
+MATH_NOTATION = re.compile(
+    "[√∛∫∮∑∏≠≡∞∈∉∀∃⊂⊆∪∩ℕℤℚℝℂ∂∇−\u2070-\u209c]|(?<![mM])[²³]"
+    r"|\\(?:frac|sum|int|sqrt|prod|lim|binom|leq?|geq?|neq|cdot|infty)\b|\w\^[\w(]"
+)
+
+
+def test_math_notation_signal_equals_the_single_regex(scorer):
+    rng = random.Random(17)
+    pool = list("abc mM x^2 ( \\ ²³√−⁰₁ℝ\n_") + ["\\frac", "\\le", "\\leq ", "\\lex", "x^", "m²", "M³", "é", "中", "^("]
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 25)))
+        markers = scorer.score(RoutingText.of(text)).dimension("reasoningMarkers").matches
+        assert ("math notation" in markers) == bool(MATH_NOTATION.search(text)), text
