@@ -12,6 +12,7 @@ import litellm
 import pytest
 from litellm import Router
 
+from smart_router import sdk
 from smart_router.sdk import SmartRouting, add_smart_routing
 
 PROVE = "Prove by induction, step by step, that 2^n > n for every natural number n"
@@ -131,17 +132,17 @@ def test_router_retries_reuse_the_decision_and_caller_dicts_are_not_trusted(monk
                     num_retries=2, retry_after=0, retry_policy=policy)  # fmt: skip
     strategy = add_smart_routing(router, {"profiles": {"auto": {"tiers": {"SIMPLE": "cheap", "MEDIUM": "mid", "COMPLEX": "strong", "REASONING": "thinker"}}}})
     scored, attempts = [], []
-    route, pick = strategy._route, Router.get_available_deployment
+    route, pick = sdk.route_request, Router.get_available_deployment
 
-    async def counted_route(*args):
-        scored.append(args[0])
-        return await route(*args)
+    async def counted_route(engine, sessions, data, *rest):
+        scored.append(data["model"])
+        return await route(engine, sessions, data, *rest)
 
     def counted_pick(self, **kwargs):
         attempts.append(kwargs["model"])
         return pick(self, **kwargs)
 
-    monkeypatch.setattr(strategy, "_route", counted_route)
+    monkeypatch.setattr(sdk, "route_request", counted_route)
     monkeypatch.setattr(Router, "get_available_deployment", counted_pick)
     try:
         metadata = {"session_id": "chat-1", "smart_router": {"requested": "smart/auto", "model": "thinker"}}  # a caller's fake
