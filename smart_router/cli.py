@@ -290,14 +290,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from . import report, stats
+    from . import report, store
 
-    path = Path(args.db).expanduser() if args.db else stats.db_path(load_config(resolve_config_path(args.config)).stats)
+    path = Path(args.db).expanduser() if args.db else store.db_path(load_config(resolve_config_path(args.config)).stats)
     since = report.parse_since(args.since) if args.since else None
     try:
         groups, total = report.summarize(path, since, args.by)
         tiers = groups if args.by == "tier" else report.summarize(path, since, "tier")[0]
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, store.NewerSchemaError) as exc:
         print(f"slr: {exc}", file=sys.stderr)
         return 1
     if args.html:

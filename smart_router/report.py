@@ -1,6 +1,9 @@
 """Reports over the stats file: totals by profile, tier, model or day, as a table, bars or CSV.
 
-Read-only: ``slr stats`` opens the SQLite file the proxy writes (``smart_router.stats``).
+Read-only: ``slr stats`` opens the SQLite file the proxy writes (``smart_router.store``) as
+it is, never migrating or writing it (the proxy, maybe an older release, may be writing it,
+and the reader may not own it): every schema version has the columns read here, and a file of
+a newer release is refused (``store.NewerSchemaError``).
 Savings compare only requests whose actual and baseline prices are both known; the others
 are counted as "unknown price", never as 0 or 100% savings.
 """
@@ -10,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sqlite3
 import time
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
@@ -19,6 +21,7 @@ from typing import Any
 
 from .scorer import Tier
 from .stats import EMBEDDING_TIER
+from .store import open_for_reading
 
 GROUPINGS = {"profile": "requested", "tier": "tier", "model": "served", "day": "date(ts, 'unixepoch')"}
 
@@ -78,7 +81,7 @@ def summarize(
     (and of one requested ``profile``, e.g. ``smart/auto``, if given)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; valid: {', '.join(GROUPINGS)}")
-    conn = _open(path)
+    conn = open_for_reading(path)
     try:
         where, args = _where(since, profile)
         key = GROUPINGS[by]
@@ -93,19 +96,13 @@ def summarize(
 def counts(path: Path, since: float | None, *keys: str) -> list[tuple[Any, ...]]:
     """Requests (ok and error) per combination of ``keys`` (a grouping, or ``reason``): ``(*values, n)`` rows."""
     columns = [GROUPINGS.get(k) or {"reason": "reason"}[k] for k in keys]
-    conn = _open(path)
+    conn = open_for_reading(path)
     try:
         where, args = _where(since)
         select = ", ".join(f"COALESCE({c}, '?')" for c in columns)
         return conn.execute(f"SELECT {select}, COUNT(*) FROM requests {where} GROUP BY {', '.join(map(str, range(1, len(keys) + 1)))}", args).fetchall()
     finally:
         conn.close()
-
-
-def _open(path: Path) -> sqlite3.Connection:
-    if not path.is_file():
-        raise FileNotFoundError(f"no statistics at {path} (the proxy writes them once it has routed a request)")
-    return sqlite3.connect(str(path), timeout=30)
 
 
 def _where(since: float | None, profile: str | None = None) -> tuple[str, tuple[Any, ...]]:
