@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from . import money
 from .scorer import Tier
 from .stats import EMBEDDING_TIER
 from .store import open_for_reading
@@ -50,9 +51,7 @@ class Summary:
 
     @property
     def savings_pct(self) -> float | None:
-        if self.savings_usd is None or not self.baseline_usd:
-            return None
-        return 100 * self.savings_usd / self.baseline_usd
+        return money.savings_pct(self.priced_cost_usd, self.baseline_usd)
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)} | {
@@ -155,8 +154,8 @@ def format_table(groups: list[Summary], total: Summary, by: str) -> str:
             lines.append("-" * len(header))
         tokens = f"{s.prompt_tokens}/{s.completion_tokens}"
         lines.append(
-            f"{s.key[:20]:20} {s.requests:>8} {s.errors:>6} {s.fallbacks:>8} {tokens:>15} {_usd(s.cost_usd):>11} "
-            f"{_usd(s.baseline_usd) if s.baseline_usd is not None else '-':>11} {_pct(s.savings_pct):>7} {s.unknown_price:>13}"
+            f"{s.key[:20]:20} {s.requests:>8} {s.errors:>6} {s.fallbacks:>8} {tokens:>15} {money.usd(s.cost_usd):>11} "
+            f"{money.usd(s.baseline_usd) if s.baseline_usd is not None else '-':>11} {money.pct(s.savings_pct):>7} {s.unknown_price:>13}"
         )  # fmt: skip
     lines.append(COUNTED)
     if total.estimated:
@@ -174,8 +173,8 @@ def format_bars(tiers: list[Summary], width: int = 40) -> str:
             continue
         used, base = round(width * s.priced_cost_usd / scale), round(width * s.baseline_usd / scale)
         bar = "#" * used + "." * max(0, base - used)
-        verdict = "-" if s.savings_pct is None else f"{abs(s.savings_pct):.1f}% {'saved' if s.savings_pct >= 0 else 'dearer'}"
-        lines.append(f"{s.key:10} {bar:{width}} {_usd(s.priced_cost_usd)} vs {_usd(s.baseline_usd)}  {verdict}")
+        verdict = "-" if s.savings_pct is None else f"{money.pct(abs(s.savings_pct))} {'saved' if s.savings_pct >= 0 else 'dearer'}"
+        lines.append(f"{s.key:10} {bar:{width}} {money.usd(s.priced_cost_usd)} vs {money.usd(s.baseline_usd)}  {verdict}")
     return "\n".join(lines)
 
 
@@ -208,18 +207,11 @@ def format_sparklines(days: list[Summary]) -> str:
         return "no requests in this period"
     rows = [
         ("requests", [float(s.requests) for s in filled], f"{sum(s.requests for s in filled)} total"),
-        ("cost", [s.priced_cost_usd for s in filled], _usd(sum(s.priced_cost_usd or 0 for s in filled))),
-        ("baseline", [s.baseline_usd for s in filled], _usd(sum(s.baseline_usd or 0 for s in filled))),
+        ("cost", [s.priced_cost_usd for s in filled], money.usd(sum(s.priced_cost_usd or 0 for s in filled))),
+        ("baseline", [s.baseline_usd for s in filled], money.usd(sum(s.baseline_usd or 0 for s in filled))),
         ("saved %", [s.savings_pct for s in filled], "per day, blank: no priced request"),
     ]
     lines = [f"per day, {filled[0].key} .. {filled[-1].key} (low ▁ .. █ high)"]
     lines += [f"{name:9} {sparkline(values)}  {note}" for name, values, note in rows]
     return "\n".join(lines)
 
-
-def _usd(value: float | None) -> str:
-    return "unknown" if value is None else f"${value:.6f}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}%"

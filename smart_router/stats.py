@@ -2,9 +2,9 @@
 
 The hook's log-event methods call ``record``: it reads the routing decision from the request
 metadata, the tokens and LiteLLM's ``response_cost`` from the log event, prices the same
-tokens on the baseline model (``smart_router.baseline_model``, else the requested profile's
-REASONING model) and queues the row for the stats file's writer (``store``). Unknown prices
-are stored as NULL and reported as unknown, never as 0.
+tokens on the baseline model (``money.baseline_model`` of the requested profile) and queues
+the row for the stats file's writer (``store``). Unknown prices are stored as NULL and
+reported as unknown, never as 0.
 
 Rows are keyed on the id the hook gives each routed request (``metadata.smart_router.id``,
 which clients cannot set: the hook drops any client copy), not on ``x-litellm-call-id``,
@@ -18,10 +18,9 @@ import time
 import uuid
 from typing import Any, Mapping
 
-from . import store
+from . import money, store
 from .engine import Engine
 from .policy import printable
-from .scorer import Tier
 from .store import Row
 
 METADATA_KEY = "smart_router"  # where the hook puts the routing decision in request metadata
@@ -35,7 +34,7 @@ def build_row(engine: Engine, info: Mapping[str, Any], kwargs: Mapping[str, Any]
     prompt, completion = _int(logged.get("prompt_tokens")), _int(logged.get("completion_tokens"))
     served = logged.get("model_group") or (params.get("metadata") or {}).get("model_group")
     cost, source = actual_cost(engine, kwargs, served, prompt, completion) if ok else (None, None)
-    baseline = baseline_model(engine, info, served)
+    baseline = _baseline_model(engine, info, served)
     if str(info.get("tier")) == EMBEDDING_TIER or kwargs.get("cache_hit") is True:
         baseline_cost = cost  # embeddings have no tiers, cache hits were not saved by routing: no savings claimed
     else:
@@ -80,17 +79,11 @@ def actual_cost(
     return (estimate, "price list") if estimate is not None else (None, None)
 
 
-def baseline_model(engine: Engine, info: Mapping[str, Any], served: Any = None) -> str | None:
-    """What the request is compared with: the configured baseline, else the profile's top tier."""
+def _baseline_model(engine: Engine, info: Mapping[str, Any], served: Any) -> str | None:
+    """``money.baseline_model`` of the requested profile; for an embedding its own model (no savings claimed)."""
     if str(info.get("tier")) == EMBEDDING_TIER:
         return str(served or info.get("model") or "") or None
-    if engine.config.stats.baseline_model:
-        return engine.config.stats.baseline_model
-    try:
-        profile = engine.config.profile(str(info.get("requested") or info.get("profile") or ""))
-    except ValueError:
-        return None
-    return profile.tiers[Tier.REASONING].model
+    return money.baseline_model(engine.config, str(info.get("requested") or info.get("profile") or ""))
 
 
 def annotate(engine: Engine, info: Mapping[str, Any] | None, kwargs: Mapping[str, Any], ok: bool = True) -> Row | None:
