@@ -130,6 +130,7 @@ def connect(path: Path) -> sqlite3.Connection:
     os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # SQLite gives -wal / -shm the same mode
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     try:
+        version(conn, path)  # a newer release's file is refused before anything is written to it
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         migrate(conn, path)

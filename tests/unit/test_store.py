@@ -6,6 +6,7 @@ import logging
 import shutil
 import sqlite3
 import threading
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +23,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "stats"
 
 
 def user_version(path):
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
@@ -101,7 +102,7 @@ def test_db_path_precedence(monkeypatch, tmp_path):
 
 
 def snapshot(path):
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         return conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall(), conn.execute("SELECT * FROM requests ORDER BY ts").fetchall()
 
 
@@ -138,9 +139,10 @@ def test_files_of_earlier_releases_are_upgraded_in_place(tmp_path, capsys, relea
 def test_a_file_of_a_newer_release_is_refused_never_written(tmp_path, capsys, caplog):
     path = tmp_path / "stats.db"
     store.connect(path).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
-    before = snapshot(path)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
+    conn.close()  # the last connection: checkpointed into the file
+    before = path.read_bytes()
     message = f"{path} has stats schema version {store.SCHEMA_VERSION + 1}, newer than the {store.SCHEMA_VERSION}"
     with pytest.raises(store.NewerSchemaError, match="upgrade smart-llm-router") as error:
         store.connect(path)
@@ -153,7 +155,7 @@ def test_a_file_of_a_newer_release_is_refused_never_written(tmp_path, capsys, ca
             recorder.flush()
     recorder.close()
     assert recorder.failed and caplog.text.count(message) == 1
-    assert snapshot(path) == before and user_version(path) == store.SCHEMA_VERSION + 1
+    assert path.read_bytes() == before and user_version(path) == store.SCHEMA_VERSION + 1
 
     assert main(["stats", "--db", str(path)]) == 1
     assert message in capsys.readouterr().err
