@@ -18,9 +18,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Sequence
 
-from . import __version__
-from .catalog import ModelFacts
-from .config import PROFILE_PREFIX, Profile, bundled_config_path, load_config, read_yaml
+from . import __version__, money
+from .config import PROFILE_PREFIX, bundled_config_path, load_config, read_yaml
 from .engine import CONFIG_ENV, Engine, resolve_config_path
 from .errors import BadRequest, ConfigError
 from .types import Tier
@@ -129,11 +128,10 @@ def _cmd_test(args: argparse.Namespace) -> int:
     engine = _engine(args)
     outcome = _route_like_the_proxy(engine, args, prompt)
     decision, route = outcome.decision, outcome.route
-    profile = engine.config.profile(route.profile)
-    chosen = engine.catalog.get(route.model)
-    top = _most_expensive(engine, profile, decision.tokens, args.output_tokens)
-    chosen_cost = chosen.cost(decision.tokens, args.output_tokens)
-    top_cost = top.cost(decision.tokens, args.output_tokens) if top else None
+    baseline = money.baseline_model(engine.config, args.profile)
+    chosen_cost = engine.catalog.get(route.model).cost(decision.tokens, args.output_tokens)
+    baseline_cost = engine.catalog.get(baseline).cost(decision.tokens, args.output_tokens) if baseline else None
+    savings = money.savings_pct(chosen_cost, baseline_cost)
     result = {
         "profile": "smart/" + route.profile,
         "model": route.model,
@@ -145,9 +143,9 @@ def _cmd_test(args: argparse.Namespace) -> int:
         "cost": {
             "output_tokens_assumed": args.output_tokens,
             "chosen_usd": chosen_cost,
-            "most_expensive_model": top.name if top else None,
-            "most_expensive_usd": top_cost,
-            "savings_pct": _savings(chosen_cost, top_cost),
+            "baseline_model": baseline,
+            "baseline_usd": baseline_cost,
+            "savings_pct": None if savings is None else round(savings, 1),
         },
     }
     if args.json:
@@ -164,8 +162,9 @@ def _cmd_test(args: argparse.Namespace) -> int:
     for dim in decision.top(6):
         shown = ", ".join(dim.matches[:6]) + (" ..." if len(dim.matches) > 6 else "")
         print(f"  {dim.name:20} {dim.contribution:+.3f}  (value {dim.value:+.2f} x weight {dim.weight:+.2f})  {shown}")
-    print(f"cost      {_usd(chosen_cost)} on {route.model} vs {_usd(top_cost)} on {top.name if top else '?'}"
-          f" (prompt {decision.tokens} + {args.output_tokens} output tokens){_pct(result['cost']['savings_pct'])}")  # fmt: skip
+    saves = "" if savings is None else f", saves {money.pct(savings)}"
+    print(f"cost      {money.usd(chosen_cost)} on {route.model} vs {money.usd(baseline_cost)} on baseline {baseline or '?'}"
+          f" (prompt {decision.tokens} + {args.output_tokens} output tokens){saves}")  # fmt: skip
     return 0
 
 
@@ -202,26 +201,6 @@ def _route_like_the_proxy(engine: Engine, args: argparse.Namespace, prompt: str)
     now = time.time()
     session = SessionState(args.session_tier, now, "", now) if args.session_tier is not None else None
     return decide(engine, read_request(engine.config, "acompletion", body, auth), session, now)
-
-
-def _most_expensive(engine: Engine, profile: Profile, prompt: int, output: int) -> ModelFacts | None:
-    priced = [engine.catalog.get(r.model) for r in profile.tiers.values()]
-    priced = [f for f in priced if f.cost(prompt, output) is not None]
-    return max(priced, key=lambda f: f.cost(prompt, output)) if priced else None
-
-
-def _savings(chosen: float | None, top: float | None) -> float | None:
-    if chosen is None or top is None or top <= 0:
-        return None
-    return round(100 * (1 - chosen / top), 1)
-
-
-def _usd(value: float | None) -> str:
-    return "price unknown" if value is None else f"${value:.6f}"
-
-
-def _pct(value: float | None) -> str:
-    return "" if value is None else f", saves {value:.1f}%"
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -290,14 +269,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from . import report, stats
+    from . import report, store
 
-    path = Path(args.db).expanduser() if args.db else stats.db_path(load_config(resolve_config_path(args.config)).stats)
+    path = Path(args.db).expanduser() if args.db else store.db_path(load_config(resolve_config_path(args.config)).stats)
     since = report.parse_since(args.since) if args.since else None
     try:
         groups, total = report.summarize(path, since, args.by)
         tiers = groups if args.by == "tier" else report.summarize(path, since, "tier")[0]
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, store.NewerSchemaError) as exc:
         print(f"slr: {exc}", file=sys.stderr)
         return 1
     if args.html:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import regex
 
+from . import money
 from .config import data_path
 from .engine import Engine
 from .extract import extract
@@ -210,25 +211,28 @@ def litellm_complexity_router() -> Classifier:
 
 
 def cost_summary(engine: Engine, profile: str, rows: Sequence[Row]) -> dict[str, Any]:
-    """Estimated cost of routing every row vs always using the profile's REASONING model."""
-    routed = top = 0.0
+    """Estimated cost of routing every row vs sending it to the baseline model (``money.baseline_model``)."""
+    baseline_model = money.baseline_model(engine.config, profile)
+    baseline = engine.catalog.get(baseline_model or "")
+    routed = total = 0.0
     unknown = 0
     for row in rows:
         text, needs = extract("acompletion", row.body)
         decision, route = engine.decide(text, profile, needs)
-        top_model = engine.config.profiles[route.profile].tiers[Tier.REASONING].model
         chosen = engine.catalog.get(route.model).cost(decision.tokens, OUTPUT_TOKENS)
-        baseline = engine.catalog.get(top_model).cost(decision.tokens, OUTPUT_TOKENS)
-        if chosen is None or baseline is None:
+        base = baseline.cost(decision.tokens, OUTPUT_TOKENS)
+        if chosen is None or base is None:
             unknown += 1
             continue
-        routed, top = routed + chosen, top + baseline
+        routed, total = routed + chosen, total + base
+    savings = money.savings_pct(routed, total)
     return {
         "profile": "smart/" + engine.config.profile(profile).name,
         "output_tokens_assumed": OUTPUT_TOKENS,
         "routed_usd": round(routed, 6),
-        "top_tier_usd": round(top, 6),
-        "savings_pct": round(100 * (1 - routed / top), 1) if top else None,
+        "baseline_model": baseline_model,
+        "baseline_usd": round(total, 6),
+        "savings_pct": None if savings is None else round(savings, 1),
         "rows_with_unknown_price": unknown,
     }
 
@@ -271,10 +275,10 @@ def format_reports(reports: Sequence[dict[str, Any]], cost: dict[str, Any] | Non
         lines.append(f"{t.name:12}" + "".join(f"{first['confusion'][t.name][p.name]:>11}" for p in Tier))
     if cost:
         lines.append("")
-        saving = "" if cost["savings_pct"] is None else f" ({cost['savings_pct']}% saved)"
+        saving = "" if cost["savings_pct"] is None else f" ({money.pct(cost['savings_pct'])} saved)"
         lines.append(
             f"cost on {cost['profile']} ({cost['output_tokens_assumed']} output tokens/request assumed): "
-            f"routed ${cost['routed_usd']:.4f} vs always top tier ${cost['top_tier_usd']:.4f}{saving}; "
+            f"routed {money.usd(cost['routed_usd'])} vs always {cost['baseline_model']} {money.usd(cost['baseline_usd'])}{saving}; "
             f"rows with unknown price: {cost['rows_with_unknown_price']}"
         )
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import money
 from .metrics import rule_of
 from .report import Summary, counts, fill_days, summarize
 from .types import Tier
@@ -82,7 +83,7 @@ def write(path: Path, out: Path, since: float | None = None, since_text: str | N
 
 def _spend_bars(day: Summary) -> list[Bar]:
     cost, base = day.priced_cost_usd or 0.0, day.baseline_usd or 0.0
-    return [Bar(cost, "cost", f"{day.key}: cost {_usd(day.priced_cost_usd)}"), Bar(base, "baseline", f"{day.key}: baseline {_usd(day.baseline_usd)}")]
+    return [Bar(cost, "cost", f"{day.key}: cost {money.usd(day.priced_cost_usd)}"), Bar(base, "baseline", f"{day.key}: baseline {money.usd(day.baseline_usd)}")]
 
 
 def _share_bars(tiers: Counter) -> list[Bar]:
@@ -125,9 +126,8 @@ def _legend(series: list[str], names: dict[str, str] | None = None) -> str:
 
 
 def _totals(total: Summary) -> str:
-    saved = "-" if total.savings_pct is None else f"{total.savings_pct:.1f}%"
     return (f"<p><b>{total.requests}</b> requests ({total.errors} errors, {total.fallbacks} fallbacks); cost "
-            f"<b>{_usd(total.priced_cost_usd)}</b> vs baseline <b>{_usd(total.baseline_usd)}</b>: <b>{saved}</b> saved "
+            f"<b>{money.usd(total.priced_cost_usd)}</b> vs baseline <b>{money.usd(total.baseline_usd)}</b>: <b>{money.pct(total.savings_pct)}</b> saved "
             f"on the {total.requests - total.unknown_price} requests priced both ways ({total.unknown_price} with an unknown price).</p>")  # fmt: skip
 
 
@@ -136,15 +136,11 @@ def _profile_table(path: Path, since: float | None, profile: Summary) -> str:
     head = "<tr><th>tier</th><th>requests</th><th>errors</th><th>fallbacks</th><th>tokens in/out</th><th>cost</th><th>baseline</th><th>saved</th><th>unknown price</th></tr>"
     rows = "".join(
         f"<tr><td>{html.escape(s.key)}</td><td>{s.requests}</td><td>{s.errors}</td><td>{s.fallbacks}</td>"
-        f"<td>{s.prompt_tokens}/{s.completion_tokens}</td><td>{_usd(s.priced_cost_usd)}</td><td>{_usd(s.baseline_usd)}</td>"
-        f"<td>{'-' if s.savings_pct is None else f'{s.savings_pct:.1f}%'}</td><td>{s.unknown_price}</td></tr>"
+        f"<td>{s.prompt_tokens}/{s.completion_tokens}</td><td>{money.usd(s.priced_cost_usd)}</td><td>{money.usd(s.baseline_usd)}</td>"
+        f"<td>{money.pct(s.savings_pct)}</td><td>{s.unknown_price}</td></tr>"
         for s in [*tiers, total]
     )  # fmt: skip
     return f'<h3>{html.escape(profile.key)}</h3><table data-profile="{html.escape(profile.key)}">{head}{rows}</table>'
-
-
-def _usd(value: float | None) -> str:
-    return "unknown" if value is None else f"${value:.6f}"
 
 
 def _axis(value: float, unit: str) -> str:

@@ -1,6 +1,9 @@
 """Reports over the stats file: totals by profile, tier, model or day, as a table, bars or CSV.
 
-Read-only: ``slr stats`` opens the SQLite file the proxy writes (``smart_router.stats``).
+Read-only: ``slr stats`` opens the SQLite file the proxy writes (``smart_router.store``) as
+it is, never migrating or writing it (the proxy, maybe an older release, may be writing it,
+and the reader may not own it): every schema version has the columns read here, and a file of
+a newer release is refused (``store.NewerSchemaError``).
 Savings compare only requests whose actual and baseline prices are both known; the others
 are counted as "unknown price", never as 0 or 100% savings.
 """
@@ -10,15 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sqlite3
 import time
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from .types import Tier
-from .types import EMBEDDING_TIER
+from . import money
+from .store import open_for_reading
+from .types import EMBEDDING_TIER, Tier
 
 GROUPINGS = {"profile": "requested", "tier": "tier", "model": "served", "day": "date(ts, 'unixepoch')"}
 
@@ -47,9 +50,7 @@ class Summary:
 
     @property
     def savings_pct(self) -> float | None:
-        if self.savings_usd is None or not self.baseline_usd:
-            return None
-        return 100 * self.savings_usd / self.baseline_usd
+        return money.savings_pct(self.priced_cost_usd, self.baseline_usd)
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)} | {
@@ -78,7 +79,7 @@ def summarize(
     (and of one requested ``profile``, e.g. ``smart/auto``, if given)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; valid: {', '.join(GROUPINGS)}")
-    conn = _open(path)
+    conn = open_for_reading(path)
     try:
         where, args = _where(since, profile)
         key = GROUPINGS[by]
@@ -93,19 +94,13 @@ def summarize(
 def counts(path: Path, since: float | None, *keys: str) -> list[tuple[Any, ...]]:
     """Requests (ok and error) per combination of ``keys`` (a grouping, or ``reason``): ``(*values, n)`` rows."""
     columns = [GROUPINGS.get(k) or {"reason": "reason"}[k] for k in keys]
-    conn = _open(path)
+    conn = open_for_reading(path)
     try:
         where, args = _where(since)
         select = ", ".join(f"COALESCE({c}, '?')" for c in columns)
         return conn.execute(f"SELECT {select}, COUNT(*) FROM requests {where} GROUP BY {', '.join(map(str, range(1, len(keys) + 1)))}", args).fetchall()
     finally:
         conn.close()
-
-
-def _open(path: Path) -> sqlite3.Connection:
-    if not path.is_file():
-        raise FileNotFoundError(f"no statistics at {path} (the proxy writes them once it has routed a request)")
-    return sqlite3.connect(str(path), timeout=30)
 
 
 def _where(since: float | None, profile: str | None = None) -> tuple[str, tuple[Any, ...]]:
@@ -158,8 +153,8 @@ def format_table(groups: list[Summary], total: Summary, by: str) -> str:
             lines.append("-" * len(header))
         tokens = f"{s.prompt_tokens}/{s.completion_tokens}"
         lines.append(
-            f"{s.key[:20]:20} {s.requests:>8} {s.errors:>6} {s.fallbacks:>8} {tokens:>15} {_usd(s.cost_usd):>11} "
-            f"{_usd(s.baseline_usd) if s.baseline_usd is not None else '-':>11} {_pct(s.savings_pct):>7} {s.unknown_price:>13}"
+            f"{s.key[:20]:20} {s.requests:>8} {s.errors:>6} {s.fallbacks:>8} {tokens:>15} {money.usd(s.cost_usd):>11} "
+            f"{money.usd(s.baseline_usd) if s.baseline_usd is not None else '-':>11} {money.pct(s.savings_pct):>7} {s.unknown_price:>13}"
         )  # fmt: skip
     lines.append(COUNTED)
     if total.estimated:
@@ -177,8 +172,8 @@ def format_bars(tiers: list[Summary], width: int = 40) -> str:
             continue
         used, base = round(width * s.priced_cost_usd / scale), round(width * s.baseline_usd / scale)
         bar = "#" * used + "." * max(0, base - used)
-        verdict = "-" if s.savings_pct is None else f"{abs(s.savings_pct):.1f}% {'saved' if s.savings_pct >= 0 else 'dearer'}"
-        lines.append(f"{s.key:10} {bar:{width}} {_usd(s.priced_cost_usd)} vs {_usd(s.baseline_usd)}  {verdict}")
+        verdict = "-" if s.savings_pct is None else f"{money.pct(abs(s.savings_pct))} {'saved' if s.savings_pct >= 0 else 'dearer'}"
+        lines.append(f"{s.key:10} {bar:{width}} {money.usd(s.priced_cost_usd)} vs {money.usd(s.baseline_usd)}  {verdict}")
     return "\n".join(lines)
 
 
@@ -211,18 +206,11 @@ def format_sparklines(days: list[Summary]) -> str:
         return "no requests in this period"
     rows = [
         ("requests", [float(s.requests) for s in filled], f"{sum(s.requests for s in filled)} total"),
-        ("cost", [s.priced_cost_usd for s in filled], _usd(sum(s.priced_cost_usd or 0 for s in filled))),
-        ("baseline", [s.baseline_usd for s in filled], _usd(sum(s.baseline_usd or 0 for s in filled))),
+        ("cost", [s.priced_cost_usd for s in filled], money.usd(sum(s.priced_cost_usd or 0 for s in filled))),
+        ("baseline", [s.baseline_usd for s in filled], money.usd(sum(s.baseline_usd or 0 for s in filled))),
         ("saved %", [s.savings_pct for s in filled], "per day, blank: no priced request"),
     ]
     lines = [f"per day, {filled[0].key} .. {filled[-1].key} (low ▁ .. █ high)"]
     lines += [f"{name:9} {sparkline(values)}  {note}" for name, values, note in rows]
     return "\n".join(lines)
 
-
-def _usd(value: float | None) -> str:
-    return "unknown" if value is None else f"${value:.6f}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}%"

@@ -46,7 +46,7 @@ def test_unknown_price_is_reported_not_invented(tmp_path):
     )
     result = run("test", "hello", "--config", str(config))
     assert result.returncode == 0, result.stderr
-    assert "price unknown" in result.stdout and "saves" not in result.stdout
+    assert "cost      unknown on mystery vs unknown on baseline mystery" in result.stdout and "saves" not in result.stdout
 
 
 def test_unknown_profile_is_a_usage_error_listing_profiles():

@@ -76,4 +76,4 @@ def test_slr_eval_json_has_three_classifiers_and_cost():
     assert [r["name"] for r in data["reports"]] == ["smart-llm-router", "length-only", "litellm-complexity"]
     assert data["reports"][0]["accuracy"] >= RECORDED["holdout"][0] - MARGIN
     assert {"by_length", "by_task", "medium_to_simple", "hard_to_simple"} <= data["reports"][0].keys()
-    assert data["cost"]["top_tier_usd"] > data["cost"]["routed_usd"] > 0
+    assert data["cost"]["baseline_usd"] > data["cost"]["routed_usd"] > 0 and data["cost"]["baseline_model"] == "o3"

@@ -1,20 +1,21 @@
-"""Cost accounting: rows from log events, prices known and unknown, SQLite storage, summaries, ``slr stats``."""
+"""Cost accounting: rows from log events, prices known and unknown, summaries, ``slr stats``."""
 
 import json
 import sqlite3
-import threading
 from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 import yaml
 
-from smart_router import report, stats
+from smart_router import report, stats, store
 from smart_router.cli import main
 from smart_router.config import load_config
 from smart_router.errors import ConfigError
 from smart_router.engine import Engine
 from smart_router.types import RoutingInfo
+
+from .stats_samples import make_row
 
 TOP = (1e-5, 4e-5)  # input, output USD per token of the REASONING model
 MID = (1e-6, 2e-6)
@@ -121,93 +122,23 @@ def test_annotate_adds_to_spend_logs_metadata_without_losing_existing(engine):
     assert stats.annotate(engine, None, {}) is None
 
 
-def make_row(call_id, tier="SIMPLE", status="ok", cost=1e-6, baseline=1e-5, ts=None, served="cheap", model="cheap",
-             source="litellm"):
-    return stats.Row(call_id, call_id, ts if ts is not None else 1_800_000_000.0, status, "smart/auto", "auto", tier, 0.1, model, served,
-                     5, 4, cost, source if cost is not None else None, "top", baseline, "test")  # fmt: skip
-
-
-def test_recorder_writes_batches_from_many_threads(tmp_path):
-    recorder = stats.Recorder(tmp_path / "deep" / "stats.db")
-    threads = [threading.Thread(target=lambda t=t: [recorder.add(make_row(f"{t}-{i}")) for i in range(250)]) for t in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    recorder.flush()
-    conn = sqlite3.connect(tmp_path / "deep" / "stats.db")
-    assert conn.execute("SELECT COUNT(*) FROM requests").fetchone() == (2000,)
-    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    recorder.close()
-    assert recorder.dropped == 0
-
-
-def test_success_replaces_failure_of_the_same_call_never_the_reverse(tmp_path):
-    path = tmp_path / "stats.db"
-    conn = stats.connect(path)
-    stats.write(conn, [make_row("a", status="error", cost=None, baseline=None), make_row("b")])
-    stats.write(conn, [make_row("a", served="mid"), make_row("b", status="error", cost=None, baseline=None)])
-    rows = dict(conn.execute("SELECT call_id, status || ':' || served FROM requests").fetchall())
-    assert rows == {"a": "ok:mid", "b": "ok:cheap"}
-
-
-def test_files_are_private_and_old_files_are_migrated(tmp_path):
-    """Issue 16 #5 and #7: new files 0600 in 0700 folders; a file keyed on call_id keeps its rows."""
-    path = tmp_path / "new" / "deeper" / "stats.db"
-    stats.write(stats.connect(path), [make_row("a")])
-    assert [oct(p.stat().st_mode & 0o777) for p in (path, path.parent, path.parent.parent)] == ["0o600", "0o700", "0o700"]
-    old = tmp_path / "old.db"
-    with sqlite3.connect(old) as conn:
-        conn.execute("CREATE TABLE requests (call_id TEXT PRIMARY KEY, ts REAL NOT NULL, status TEXT NOT NULL, requested TEXT, "
-                     "profile TEXT, tier TEXT, score REAL, model TEXT, served TEXT, prompt_tokens INTEGER NOT NULL DEFAULT 0, "
-                     "completion_tokens INTEGER NOT NULL DEFAULT 0, cost REAL, cost_source TEXT, baseline_model TEXT, "
-                     "baseline_cost REAL, reason TEXT)")  # fmt: skip
-        conn.execute("INSERT INTO requests (call_id, ts, status) VALUES ('c1', 1.0, 'ok')")
-    conn = stats.connect(old)
-    stats.write(conn, [make_row("c1", status="error"), make_row("c2")])  # the same id: the old success stays
-    assert conn.execute("SELECT id, call_id, status FROM requests ORDER BY id").fetchall() == [("c1", "c1", "ok"), ("c2", "c2", "ok")]
-
-
-def test_close_flushes_what_is_queued(tmp_path):
-    recorder = stats.Recorder(tmp_path / "stats.db")
-    for i in range(100):
-        recorder.add(make_row(str(i)))
-    recorder.close()
-    assert sqlite3.connect(tmp_path / "stats.db").execute("SELECT COUNT(*) FROM requests").fetchone() == (100,)
-
-
-def test_full_queue_drops_and_counts(tmp_path, monkeypatch):
-    gate, write = threading.Event(), stats.write
-    monkeypatch.setattr(stats, "write", lambda conn, rows: (gate.wait(), write(conn, rows)))
-    recorder = stats.Recorder(tmp_path / "stats.db", queue_size=1)
-    for i in range(3):  # the stalled writer holds at most one row, the queue one more
-        recorder.add(make_row(str(i)))
-    assert recorder.dropped >= 1
-    gate.set()
-    recorder.close()
-    written = sqlite3.connect(tmp_path / "stats.db").execute("SELECT COUNT(*) FROM requests").fetchone()[0]
-    assert written == 3 - recorder.dropped
-
-
-def test_record_respects_enabled_and_unwritable_paths(engine, tmp_path, caplog):
+def test_record_respects_enabled(engine, tmp_path):
     off = with_stats(engine, enabled=False, path=str(tmp_path / "off.db"))
     kwargs = event(info(), cost=1e-6)
     assert stats.record(off, info(), kwargs, ok=True) is not None
     assert "smart_router" in kwargs["litellm_params"]["metadata"]["spend_logs_metadata"]  # spend logs still get it
     assert not (tmp_path / "off.db").exists()
-    blocker = tmp_path / "file"
-    blocker.write_text("")
-    recorder = stats.recorder_for(blocker / "stats.db")  # no I/O here: the writer thread finds out
-    recorder.add(make_row("x"))
-    recorder.flush()
-    assert recorder.failed and "cost accounting is off" in caplog.text
+    on = with_stats(engine, path=str(tmp_path / "on.db"))
+    row = stats.record(on, info(), event(info(), cost=1e-6), ok=True)
+    store.recorder_for(tmp_path / "on.db").flush()
+    assert sqlite3.connect(tmp_path / "on.db").execute("SELECT id, cost FROM requests").fetchall() == [(row.id, 1e-6)]
 
 
 @pytest.fixture()
 def filled(tmp_path):
     path = tmp_path / "stats.db"
     day = datetime(2026, 11, 20, 12, tzinfo=timezone.utc).timestamp()
-    stats.write(stats.connect(path), [
+    store.write(store.connect(path), [
         make_row("s1", "SIMPLE", cost=1e-6, baseline=1e-5, ts=day),
         make_row("s2", "SIMPLE", cost=3e-6, baseline=1e-5, ts=day + 86400),
         make_row("m1", "MEDIUM", cost=None, baseline=2e-5, model="mid", served="nopri", ts=day + 86400),
@@ -268,15 +199,6 @@ def test_slr_stats_json_csv_and_terminal(filled, capsys):
     assert main(["stats", "--db", str(path.parent / "missing.db")]) == 1
     assert "no statistics" in capsys.readouterr().err
     assert main(["stats", "--db", str(path), "--since", "soon"]) == 2
-
-
-def test_db_path_precedence(config_file, monkeypatch, tmp_path):
-    settings = load_config(config_file).stats
-    monkeypatch.setenv(stats.DB_ENV, str(tmp_path / "env.db"))
-    assert stats.db_path(settings) == tmp_path / "env.db"
-    assert stats.db_path(replace(settings, path=str(tmp_path / "cfg.db"))) == tmp_path / "cfg.db"
-    monkeypatch.delenv(stats.DB_ENV)
-    assert str(stats.db_path(settings)).endswith(".smart-router/stats.db")
 
 
 @pytest.mark.parametrize("section,where", [
