@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"slr: config error: {exc}", file=sys.stderr)
         return 1
-    except ValueError as exc:
+    except BadRequest as exc:  # a usage problem the message explains; anything else is a bug: traceback
         print(f"slr: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (`slr test ... | head`): not an error
@@ -133,7 +133,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
     baseline_cost = engine.catalog.get(baseline).cost(decision.tokens, args.output_tokens) if baseline else None
     savings = money.savings_pct(chosen_cost, baseline_cost)
     result = {
-        "profile": "smart/" + route.profile,
+        "profile": PROFILE_PREFIX + route.profile,
         "model": route.model,
         "fallbacks": list(route.fallbacks),
         "reason": outcome.reason,
@@ -152,7 +152,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     print(f"tier      {route.tier.name}   (score {decision.score:+.3f})")
-    print(f"model     {route.model}   (smart/{route.profile}; fallbacks: {', '.join(route.fallbacks) or 'none'})")
+    print(f"model     {route.model}   ({PROFILE_PREFIX}{route.profile}; fallbacks: {', '.join(route.fallbacks) or 'none'})")
     print(f"rule      {decision.rule or 'none'}")
     for line in decision.shape.describe():
         print(f"ask       {line}")
@@ -213,7 +213,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
             route = profile.tiers[tier]
             facts = engine.catalog.get(route.model)
             rows.append({
-                "profile": "smart/" + name,
+                "profile": PROFILE_PREFIX + name,
                 "tier": tier.name,
                 "model": route.model,
                 "fallbacks": list(route.fallbacks),

@@ -1,4 +1,4 @@
-"""One object that turns request text into a routing decision: the code the CLI and the hook share."""
+"""The scorer, model facts and profiles of one configuration, built once and shared by the hook, the CLI and the evaluation."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from .agents import BackgroundDetector
 from .catalog import Catalog
 from .config import RouterConfig, load_config
 from .scorer import Scorer
-from .types import Decision, Needs, Route, RoutingText, Tier
 from .select import choose
+from .types import Decision, Needs, Route, Tier
 
 CONFIG_ENV = "SMART_ROUTER_CONFIG"
 
@@ -26,14 +26,6 @@ class Engine:
         self.background = BackgroundDetector(
             config.scoring.signals.get("background", {}), config.controls.background_max_tokens
         )
-
-    def decide(
-        self, text: RoutingText, profile: str, needs: Needs = Needs(), tier: Tier | None = None
-    ) -> tuple[Decision, Route]:
-        """Score ``text`` and choose a model of ``profile`` (ValueError if the profile is unknown)."""
-        self.config.profile(profile)  # fail before scoring
-        decision = self.scorer.score(text)
-        return decision, self.route(decision, profile, needs, tier)
 
     def route(
         self, decision: Decision, profile: str, needs: Needs = Needs(), tier: Tier | None = None, switch: str | None = None

@@ -19,11 +19,14 @@ from typing import Any, Callable, Iterable, Sequence
 import regex
 
 from . import money
-from .config import data_path
+from .config import PROFILE_PREFIX, data_path
+from .decide import decide
 from .engine import Engine
+from .errors import BadRequest
 from .extract import extract
-from .types import Needs, RoutingText, Tier
+from .request import read_request
 from .tokens import count_tokens
+from .types import Needs, RoutingText, Tier
 
 OUTPUT_TOKENS = 500  # assumed completion length per request for cost estimates
 Classifier = Callable[[RoutingText, Needs], Tier]
@@ -83,7 +86,7 @@ def public_rows() -> list[Row]:
 
 
 def load_rows(paths: Iterable[str | Path]) -> list[Row]:
-    """Rows of JSONL files; a bad line raises ValueError naming file and line."""
+    """Rows of JSONL files; a bad line raises BadRequest naming file and line."""
     rows = []
     for path in paths:
         for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -103,7 +106,7 @@ def load_rows(paths: Iterable[str | Path]) -> list[Row]:
                     raw.get("task", "unlabeled"), word_count(asks[-1] if asks else ""),
                 ))  # fmt: skip
             except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{path}:{number}: bad eval row: {exc}") from None
+                raise BadRequest(f"{path}:{number}: bad eval row: {exc}") from None
     return rows
 
 
@@ -216,9 +219,10 @@ def cost_summary(engine: Engine, profile: str, rows: Sequence[Row]) -> dict[str,
     baseline = engine.catalog.get(baseline_model or "")
     routed = total = 0.0
     unknown = 0
+    requested = PROFILE_PREFIX + engine.config.profile(profile).name
     for row in rows:
-        text, needs = extract("acompletion", row.body)
-        decision, route = engine.decide(text, profile, needs)
+        outcome = decide(engine, read_request(engine.config, "acompletion", {**row.body, "model": requested}, None), None, 0.0)
+        decision, route = outcome.decision, outcome.route
         chosen = engine.catalog.get(route.model).cost(decision.tokens, OUTPUT_TOKENS)
         base = baseline.cost(decision.tokens, OUTPUT_TOKENS)
         if chosen is None or base is None:
@@ -227,7 +231,7 @@ def cost_summary(engine: Engine, profile: str, rows: Sequence[Row]) -> dict[str,
         routed, total = routed + chosen, total + base
     savings = money.savings_pct(routed, total)
     return {
-        "profile": "smart/" + engine.config.profile(profile).name,
+        "profile": requested,
         "output_tokens_assumed": OUTPUT_TOKENS,
         "routed_usd": round(routed, 6),
         "baseline_model": baseline_model,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import money
+from .errors import BadRequest
 from .store import open_for_reading
 from .types import EMBEDDING_TIER, Tier
 
@@ -78,7 +79,7 @@ def summarize(
     """Groups (``by`` profile, tier, model or day) and the total, of rows at or after ``since``
     (and of one requested ``profile``, e.g. ``smart/auto``, if given)."""
     if by not in GROUPINGS:
-        raise ValueError(f"unknown grouping {by!r}; valid: {', '.join(GROUPINGS)}")
+        raise BadRequest(f"unknown grouping {by!r}; valid: {', '.join(GROUPINGS)}")
     conn = open_for_reading(path)
     try:
         where, args = _where(since, profile)
@@ -130,7 +131,7 @@ def parse_since(text: str, now: float | None = None) -> float:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"--since {text!r}: expected e.g. 7d, 12h, 30m, 2w or a date like 2026-11-01") from None
+        raise BadRequest(f"--since {text!r}: expected e.g. 7d, 12h, 30m, 2w or a date like 2026-11-01") from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
 
 

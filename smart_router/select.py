@@ -109,7 +109,7 @@ def choose(
     tier: Tier | None = None,
     switch: str | None = None,
 ) -> Route:
-    """Pick the model for a scored request on profile ``requested`` (ValueError if unknown),
+    """Pick the model for a scored request on profile ``requested`` (BadRequest if unknown),
     from the table of profile ``switch`` when an override or the budget chose another one."""
     profile = config.profile(requested)
     base = config.profile(switch) if switch else profile
