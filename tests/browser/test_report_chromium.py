@@ -21,7 +21,7 @@ from smart_router.cli import main
 from smart_router.html_report import COLORS
 
 from ..unit.stats_samples import DAYS, fill
-from ..unit.test_report_html import Elements
+from ..unit.test_html_report import Elements
 
 BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser")
 WINDOW = (1000, 2200)

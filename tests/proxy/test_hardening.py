@@ -337,7 +337,7 @@ def _reasons(db: Path, call_id: str) -> list[str]:
 @pytest.mark.parametrize("metadata", [None, "a string", [1, 2]])
 def test_embeddings_with_metadata_that_is_not_an_object(proxy, upstream, metadata):
     """A guard, not the proof: LiteLLM rejects a string or list itself and hands the hook null
-    as an object, so the non-object cases are tested on the hook (``tests/unit/test_extract_and_hook.py``)."""
+    as an object, so the non-object cases are tested on the hook (``tests/unit/test_hook.py``)."""
     response = post(proxy, {"model": "smart/auto", "input": "hello", "metadata": metadata}, path="/v1/embeddings")
     concrete = post(proxy, {"model": "embedder", "input": "hello", "metadata": metadata}, path="/v1/embeddings")
     assert response.status_code == concrete.status_code, (response.text, concrete.text)
