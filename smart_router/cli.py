@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     eval_parser = sub.add_parser("eval", help="routing accuracy on a labeled prompt set, with baselines")
     eval_parser.add_argument("files", nargs="*", help="JSONL files (default: the bundled set of --split)")
     eval_parser.add_argument("--split", choices=("holdout", "tune", "style-shift", "all", "public"), default="holdout",
-                          help="bundled set (all = tune + holdout; public = LiteLLM's complexity_router cases)")
+                             help="bundled set (all = tune + holdout; public = LiteLLM's complexity_router cases)")
     eval_parser.add_argument("--profile", default="auto", help="profile for the cost estimate (default: auto)")
     eval_parser.add_argument("--no-baselines", action="store_true", help="skip the length-only and LiteLLM baselines")
     eval_parser.add_argument("--json", action="store_true", help="print JSON")
@@ -97,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     stats_parser.add_argument("--since", help="only requests since then: 7d, 12h, 30m, 2w or a date (UTC)")
     stats_parser.add_argument("--by", choices=("profile", "tier", "model", "day"), default="tier", help="grouping (default: tier)")
     stats_parser.add_argument("--db", help="statistics file (default: the config's smart_router.stats.path, "
-                                    "$SMART_ROUTER_STATS_DB or ~/.smart-router/stats.db)")  # fmt: skip
+                                          "$SMART_ROUTER_STATS_DB or ~/.smart-router/stats.db)")  # fmt: skip
     output = stats_parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON")
     output.add_argument("--csv", action="store_true", help="print CSV")

@@ -14,6 +14,7 @@ import yaml
 from .launcher import MASTER_KEY, start_litellm, upstream_model
 
 TIERS = {"SIMPLE": "cheap", "MEDIUM": "mid", "COMPLEX": "strong", "REASONING": "thinker"}
+TOOLS = [{"type": "function", "function": {"name": f"tool_{i}", "parameters": {"type": "object", "properties": {}}}} for i in range(2)]
 HARD = "Design a high-availability microservices architecture with Kubernetes, Kafka and PostgreSQL replication."
 
 
@@ -65,6 +66,9 @@ def slr_says(path, prompt, *flags):
         ("Write a 2000-word essay on tides", {"x-smart-router-max-tier": "MEDIUM"}, {}, ["--header", "x-smart-router-max-tier=MEDIUM"]),
         ("what is the capital of France? think harder", {}, {}, []),
         ("Summarize this conversation in a title", {}, {"max_tokens": 5}, ["--max-tokens", "5"]),
+        ("hello", {"x-smart-router-tier": "REASONING"}, {}, ["--header", "x-smart-router-tier=REASONING"]),
+        ("hello", {"x-smart-router-profile": "eco"}, {}, ["--header", "x-smart-router-profile=eco"]),
+        ("list the files in the repo and fix the failing test", {}, {"tools": TOOLS}, ["--tools", "2"]),
     ],
 )
 def test_slr_test_gives_the_proxys_tier_model_and_reason(setup, prompt, headers, body, flags):
