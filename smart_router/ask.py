@@ -20,6 +20,7 @@ import regex
 from .matcher import Matches, normalize, tokenize
 
 LOOKUP = "ask.lookup"
+BREVITY = "ask.brevity"  # "in one sentence", "yes or no": a short answer asked for, whatever the task
 TASK_PREFIX = "ask.task."  # question tasks: they beat lookup evidence
 DELIVERABLE_PREFIX = "ask.make."  # deliverable tasks: lookup evidence beats them
 DEPTH = "ask.depth"
@@ -71,6 +72,7 @@ class AskLexicon:
         """Build from the ``ask:`` section of ``keywords.yaml``."""
         groups = {
             LOOKUP: data.get("lookup") or {},
+            BREVITY: data.get("brevity") or {},
             DEPTH: data.get("depth") or {},
             DELIVERABLES: data.get("deliverables") or {},
             DOCUMENTS: data.get("documents") or {},
@@ -97,6 +99,7 @@ class AskShape:
     scope_points: int = 0
     scope: tuple[str, ...] = ()  # what earned the points, e.g. "700 words", "in depth: complete"
     numbers: int = 0  # numbers in an ask of WORD_PROBLEM_WORDS or more (quantities to work with)
+    brief: tuple[str, ...] = ()  # a short answer asked for ("in one sentence", "yes or no")
 
     def describe(self) -> list[str]:
         """One line per signal that fired, for ``slr test``."""
@@ -115,14 +118,15 @@ def read_ask(
     found = matches.by_dimension
     words = len(text.split()) + len(_CJK_TEXT.findall(text)) // 2
     numbers = len(_NUMBER.findall(text)) if words >= WORD_PROBLEM_WORDS and _DIGIT(text) else 0
-    lookup = sorted(found.get(LOOKUP, ()))
+    brief = sorted(found.get(BREVITY, ()))
+    lookup = sorted(found.get(LOOKUP, ())) + [f"short answer: {word}" for word in brief]
     if text.strip() and _ARITHMETIC.match(text):
         lookup.append("arithmetic")
     tasks = []
     for group, name, beaten_by_lookup in _task_groups(tuple(lexicon.groups)):
         fired = found.get(group)
-        if not fired or (beaten_by_lookup and lookup):
-            continue  # "what is a haiku?", "who wrote this poem?"
+        if not fired or ((beaten_by_lookup or brief) and lookup):
+            continue  # "what is a haiku?", "who wrote this poem?", "explain X in one sentence"
         fired = tuple(sorted(w for w in fired if not _shadowed(w, lookup)))
         if fired:
             tasks.append((name, fired))
@@ -155,7 +159,7 @@ def read_ask(
     if len(deliverables) >= 2:
         points += 2 if len(deliverables) >= MANY_DELIVERABLES else 1
         scope.append(f"deliverables: {', '.join(sorted(deliverables))}")
-    return AskShape(tuple(tasks), tuple(lookup), points, tuple(scope), numbers)
+    return AskShape(tuple(tasks), tuple(lookup), points, tuple(scope), numbers, tuple(brief))
 
 
 def without_addresses(text: str) -> str:

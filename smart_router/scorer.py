@@ -165,6 +165,9 @@ class Scorer:
         if shape.scope_points:  # a multi-part deliverable: scope points count as multi-step signals
             signals["multiStepPatterns"] += shape.scope_points
             found["multiStepPatterns"].update(f"scope: {item}" for item in shape.scope)
+        if shape.brief:  # "in one sentence", "yes or no": the asker wants a short answer
+            signals["simpleIndicators"] += len(shape.brief)
+            found["simpleIndicators"].update(shape.brief)
         if shape.numbers >= 3:  # quantities to work with count as constraints
             signals["constraintCount"] += shape.numbers // 3
             found["constraintCount"].add(f"{shape.numbers} numbers")

@@ -58,6 +58,36 @@ def test_everyday_asks_need_evidence_before_going_cheap(scorer, prompt, tier):
     assert scorer.score(RoutingText.of(prompt)).tier == tier
 
 
+# The lexicon's phrasings in nine languages, written outside the labeled sets: everyday
+# lookups (time zones, which spelling is right, sorting, "how do you say") stay SIMPLE, and
+# counting, chance, liars and intermittent bugs are REASONING.
+@pytest.mark.parametrize(
+    "prompt,tier",
+    [
+        ("If it's 9 am in Tokyo, what time is it in Paris?", Tier.SIMPLE),
+        ("Wie spät ist es in New York, wenn es in Berlin 15 Uhr ist?", Tier.SIMPLE),
+        ("¿Cuál es la correcta: «hechar» o «echar»?", Tier.SIMPLE),
+        ("Qual é o certo: «mas» ou «mais» na frase «quero mais café»?", Tier.SIMPLE),
+        ("Отсортируй по алфавиту: груша, яблоко, слива", Tier.SIMPLE),
+        ("东京时间上午10点，伦敦是几点？", Tier.SIMPLE),
+        ("「よろしくお願いします」は英語だと何て言う？", Tier.SIMPLE),
+        ("'안되'와 '안돼' 중에 어느 게 맞아?", Tier.SIMPLE),
+        ("كيف أقول «شكرا جزيلا» بالفرنسية؟", Tier.SIMPLE),
+        ("In how many ways can 8 people sit at a round table if two of them refuse to sit together?", Tier.REASONING),
+        ("Auf wie viele Arten kann man 10 Bücher auf 3 Regale verteilen, wenn jedes Regal mindestens eins bekommt?", Tier.REASONING),
+        ("Exactamente uno de los tres miente: Ana dice que fue Luis, Luis dice que no fue él, Marta dice que fue Ana. ¿Quién es el culpable?", Tier.REASONING),
+        ("Qual é a chance de que, num grupo de 23 pessoas, duas façam aniversário no mesmo dia?", Tier.REASONING),
+        ("Сколько способов разложить 7 одинаковых шаров по 3 различным ящикам?", Tier.REASONING),
+        ("我们的服务偶尔会返回重复订单，加了锁也没用，问题出在哪？", Tier.REASONING),
+        ("1から6までのカードを3人に2枚ずつ配る場合の数は？", Tier.REASONING),
+        ("1부터 9까지 숫자 카드로 만들 수 있는 세 자리 수 중 약수가 정확히 4개인 수는 몇 개인가?", Tier.REASONING),
+        ("كم طريقة لترتيب 5 كتب على رف بحيث لا يكون كتابان محددان متجاورين؟", Tier.REASONING),
+    ],
+)
+def test_lookup_and_reasoning_phrasings_in_nine_languages(scorer, prompt, tier):
+    assert scorer.score(RoutingText.of(prompt)).tier == tier
+
+
 def test_an_ask_without_evidence_of_a_simple_one_is_medium_and_says_why(scorer):
     decision = scorer.score(RoutingText.of("Paris in spring"))
     assert decision.tier == Tier.MEDIUM and decision.rule == "no evidence of a simple ask"
@@ -138,6 +168,19 @@ def test_requested_length_in_words(engine, text, words):
 def test_durations_count_only_for_a_text_to_make(scorer):
     assert "~1300 words requested" in scorer.score(RoutingText.of("Write a 10-minute speech for my team")).shape.scope
     assert scorer.score(RoutingText.of("Boil the egg 10 minutes or 12 minutes?")).shape.scope_points == 0
+    question = "Wie rechne ich einen Stundenlohn von 19,80 € in ein Monatsgehalt um, wenn ich 38,5 Stunden pro Woche arbeite?"
+    assert scorer.score(RoutingText.of(question)).shape.scope_points == 0  # hours worked are no text to write
+    assert "~1200 words requested" in scorer.score(RoutingText.of("Write a lesson plan for 8 sessions on fractions")).shape.scope
+
+
+@pytest.mark.parametrize("prompt", [
+    "explain photosynthesis in one sentence", "Erkläre Inflation in einem Satz", "explica la inflación en una frase",
+    "explique a inflação em uma frase", "объясни инфляцию одним предложением", "用一句话解释通货膨胀",
+    "インフレを一言で説明して", "인플레이션을 한 문장으로 설명해 줘", "اشرح التضخم في جملة واحدة",
+])  # fmt: skip
+def test_a_short_answer_asked_for_beats_the_explanation_floor(scorer, prompt):
+    decision = scorer.score(RoutingText.of(prompt))
+    assert decision.shape.brief and not decision.shape.tasks and decision.tier is Tier.SIMPLE
 
 
 @pytest.mark.parametrize(
