@@ -34,12 +34,16 @@ MANY_DELIVERABLES = 3  # distinct deliverable verbs ("design, implement, test"):
 MANY_PARTS = 5  # required parts ("covering A, B, C, D and E"): two scope points; three or more: one
 SHORT_TOOL_ASK_WORDS = 12  # a new ask this short beside tools is one obvious tool call
 WORD_PROBLEM_WORDS = 12  # an ask this long with two numbers or more is a math word problem
+LONG_ASK_WORDS = 60  # a longer ask may hold pasted material besides its request (split_request)
+INSTRUCTION_WORDS = 45  # a paragraph this short at the start or end of a long ask is instruction
 
 _CJK_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CJK_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _LEADING_NUMBER = re.compile(r"(\d{1,7})(\D*)")
 _THOUSANDS = re.compile(r"(?<=\d)[,.\u00a0\u202f '](?=\d{3}(?!\d))")
 _SENTENCE_END = re.compile(r"[.!?。！？\n]+")
+_SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？\n]*")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _PART_SEPARATORS = ",;:،؛、；："
 _CJK_PART_SEPARATORS = "、；;"  # in Chinese and Japanese a comma joins clauses, not list items
 _CJK_TEXT = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
@@ -116,7 +120,7 @@ def read_ask(
 ) -> AskShape:
     """The shape of ``text`` from its keyword ``matches`` (which must include the ask groups)."""
     found = matches.by_dimension
-    words = len(text.split()) + len(_CJK_TEXT.findall(text)) // 2
+    words = _words(text)
     numbers = len(_NUMBER.findall(text)) if words >= WORD_PROBLEM_WORDS and _DIGIT(text) else 0
     brief = sorted(found.get(BREVITY, ()))
     lookup = sorted(found.get(LOOKUP, ())) + [f"short answer: {word}" for word in brief]
@@ -160,6 +164,37 @@ def read_ask(
         points += 2 if len(deliverables) >= MANY_DELIVERABLES else 1
         scope.append(f"deliverables: {', '.join(sorted(deliverables))}")
     return AskShape(tuple(tasks), tuple(lookup), points, tuple(scope), numbers, tuple(brief))
+
+
+def split_request(text: str) -> tuple[str, str]:
+    """A long ask as (request, material): the instruction the asker wrote and the text they
+    pasted around it (an email, an article, a log), so that material does not count as what
+    is asked ("<800-word notice> what date is the meeting?" is a lookup).
+
+    Asks of at most ``LONG_ASK_WORDS`` words are all request. Otherwise, with paragraphs
+    (blank lines), the request is the leading and trailing paragraphs of at most
+    ``INSTRUCTION_WORDS`` words each and the material what lies between; without, it is the
+    first sentence and the last two. Linear in the text."""
+    if _words(text) <= LONG_ASK_WORDS:
+        return text, ""
+    paragraphs = [p for p in _PARAGRAPH.split(text) if p.strip()]
+    if len(paragraphs) >= 2:
+        short = [_words(p) <= INSTRUCTION_WORDS for p in paragraphs]
+        lead = next((i for i, s in enumerate(short) if not s), len(short))
+        if lead == len(short):
+            return text, ""  # short paragraphs only: the whole text is the ask
+        trail = next(i for i, s in enumerate(reversed(short)) if not s)
+        request = paragraphs[:lead] + paragraphs[len(paragraphs) - trail :]
+        if request:
+            return "\n\n".join(request), "\n\n".join(paragraphs[lead : len(paragraphs) - trail])
+    sentences = [s for s in _SENTENCE.findall(text) if s.strip()]
+    if len(sentences) <= 3:
+        return text, ""
+    return "\n".join([sentences[0], *sentences[-2:]]), "\n".join(sentences[1:-2])
+
+
+def _words(text: str) -> int:
+    return len(text.split()) + len(_CJK_TEXT.findall(text)) // 2
 
 
 def without_addresses(text: str) -> str:

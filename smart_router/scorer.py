@@ -12,12 +12,12 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 import regex
 
-from .ask import AskLexicon, AskShape, read_ask, without_addresses
+from .ask import AskLexicon, AskShape, read_ask, split_request, without_addresses
 from .harness import DEFAULT_ENVELOPES, EnvelopeStripper
 from .matcher import KeywordMatcher, Matches
 from .structure import Structure, analyze
@@ -33,6 +33,7 @@ KEYWORD_DIMENSIONS = (
 )  # fmt: skip
 DIMENSIONS = KEYWORD_DIMENSIONS[:4] + ("tokenCount",) + KEYWORD_DIMENSIONS[4:]
 STRUCTURED_OUTPUT = "structuredOutput"
+MATERIAL_WEIGHT = 0.25  # keyword signals of text pasted around the request (ask.split_request)
 ESCALATION = "escalation"
 LANGUAGE_HINTS = "stopwords"
 
@@ -152,16 +153,23 @@ class Scorer:
         ask_index, continuation, stripped = self._walk_back(turns)
         ask = stripped[ask_index] if ask_index is not None else ""
         ask_clip = clip(ask, cfg.max_scan_chars)
-        ask_matches = self._matcher.match(without_addresses(ask_clip))
+        asked, material = split_request(ask_clip)  # text pasted around the request counts less
+        ask_matches = self._matcher.match(without_addresses(asked))
         if _has_math_notation(ask_clip):
             ask_matches.by_dimension["reasoningMarkers"].add("math notation")
-        ask_structure = analyze(ask_clip)
+        ask_structure = analyze(asked)
 
-        shape = read_ask(ask_clip, ask_matches, cfg.ask, ask_structure.list_items, request.has_tools)
+        shape = read_ask(asked, ask_matches, cfg.ask, ask_structure.list_items, request.has_tools)
 
         signals: dict[str, float] = defaultdict(float)
         found: dict[str, set[str]] = defaultdict(set)
         _accumulate(signals, found, ask_matches, ask_structure, 1.0)
+        puzzle = set()  # reasoning markers of pasted material still make a problem to solve
+        if material:
+            material_matches = self._matcher.match(without_addresses(material))
+            shape_of_material = replace(analyze(material), list_items=0, questions=0, separators=0)  # its code counts, its lists do not
+            _accumulate(signals, found, material_matches, shape_of_material, MATERIAL_WEIGHT)
+            puzzle = material_matches.by_dimension.get("reasoningMarkers", set())
         if shape.scope_points:  # a multi-part deliverable: scope points count as multi-step signals
             signals["multiStepPatterns"] += shape.scope_points
             found["multiStepPatterns"].update(f"scope: {item}" for item in shape.scope)
@@ -180,15 +188,19 @@ class Scorer:
 
         ask_tokens = count_tokens(ask)
         length_tokens = _discount_pasted(ask_tokens, ask_clip)
+        if material:  # material pasted around the request counts a quarter of its length
+            length_tokens = round(length_tokens * (len(asked) + len(material) / 4) / (len(asked) + len(material)))
         dims = [self._dimension(name, signals, found, length_tokens) for name in DIMENSIONS]
         total = sum(d.contribution for d in dims)
         tier = tier_for_score(total, cfg.boundaries)
-        ceiling = Tier.REASONING if found.get("reasoningMarkers") else Tier.COMPLEX  # REASONING needs evidence too
+        # REASONING needs evidence in the ask itself (or in what it pastes): markers of earlier
+        # turns count in the score, but a "thanks!" after a proof is no problem to solve
+        ceiling = Tier.REASONING if ask_matches.by_dimension.get("reasoningMarkers") or puzzle else Tier.COMPLEX
         tier = min(tier, ceiling)
         last_is_ask = ask_index == len(request.turns) - 1 and ask == request.turns[-1].text
         tokens = count_joined([request.system, *(t.text for t in request.turns)], ask_tokens if last_is_ask else None)
 
-        floor, rule = self._floor(request, ask, ask_matches, ask_structure, shape, tokens, continuation, tier)
+        floor, rule = self._floor(request, ask, ask_matches, ask_structure, shape, tokens, continuation, tier, puzzle)
         if floor > tier:
             tier = floor
         else:
@@ -219,13 +231,14 @@ class Scorer:
         tokens: int,
         continuation: bool,
         scored: Tier,
+        pasted_markers: set[str],
     ) -> tuple[Tier, str | None]:
         """The lowest tier the rules allow and the rule that sets it, checked in this order
         (the first rule that reaches the highest floor names it): reasoning markers, huge
         context, technical terms, deliverable scope, structured output, a code request, a
         task type, and finally a new ask without evidence of a SIMPLE one."""
         cfg = self.config
-        markers = matches.by_dimension.get("reasoningMarkers", set())
+        markers = matches.by_dimension.get("reasoningMarkers", set()) | pasted_markers
         technical = matches.by_dimension.get("technicalTerms", set())
         rules: list[tuple[Tier, str]] = []
         if len(markers) >= cfg.reasoning_override:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from smart_router.ask import count_parts, requested_words, without_addresses
+from smart_router.ask import count_parts, requested_words, split_request, without_addresses
 from smart_router.types import RoutingText, Tier, Turn
 
 RUBRIC = Path(__file__).resolve().parents[2] / "docs" / "rubric.md"
@@ -77,7 +77,7 @@ def test_everyday_asks_need_evidence_before_going_cheap(scorer, prompt, tier):
         ("Auf wie viele Arten kann man 10 Bücher auf 3 Regale verteilen, wenn jedes Regal mindestens eins bekommt?", Tier.REASONING),
         ("Exactamente uno de los tres miente: Ana dice que fue Luis, Luis dice que no fue él, Marta dice que fue Ana. ¿Quién es el culpable?", Tier.REASONING),
         ("Qual é a chance de que, num grupo de 23 pessoas, duas façam aniversário no mesmo dia?", Tier.REASONING),
-        ("Сколько способов разложить 7 одинаковых шаров по 3 различным ящикам?", Tier.REASONING),
+        ("Сколько способов разложить 7 одинаковых шаров по 3 различным ящикам, чтобы ни один ящик не был пустым, а в первом было не больше трёх?", Tier.REASONING),
         ("我们的服务偶尔会返回重复订单，加了锁也没用，问题出在哪？", Tier.REASONING),
         ("1から6までのカードを3人に2枚ずつ配る場合の数は？", Tier.REASONING),
         ("1부터 9까지 숫자 카드로 만들 수 있는 세 자리 수 중 약수가 정확히 4개인 수는 몇 개인가?", Tier.REASONING),
@@ -206,3 +206,32 @@ def test_ask_signals_are_linear_on_hostile_input(scorer):
         decision = scorer.score(RoutingText.of(hostile))
         assert decision.tier in Tier
     assert re.fullmatch(r"\d+", str(requested_words("9" * 100_000 + " words", {"words": 1.0}, {}))) is not None
+
+
+NOTICE = ("Dear residents, the annual meeting of owners takes place on Thursday 14 March at 19:00 in the community hall. "
+          "Agenda: first the accounts, then the roof repair, next the garden, finally the election of the board. "
+          "Please bring your documents, your questions and your proxy forms; minutes will follow by email. ") * 2  # fmt: skip
+
+
+def test_a_long_ask_is_split_into_its_request_and_pasted_material():
+    request, material = split_request(f"Hi!\n\n{NOTICE}\n\nwhat day is the meeting?")
+    assert request == "Hi!\n\nwhat day is the meeting?" and material.strip() == NOTICE.strip()
+    one_paragraph = "Good morning. " + "We argued about it all evening at dinner with the family. " * 6 + "I said I would ask. Who was first in space?"
+    request, material = split_request(one_paragraph)
+    assert request.startswith("Good morning.") and request.endswith("Who was first in space?") and "argued" in material
+    assert split_request("short ask, nothing pasted") == ("short ask, nothing pasted", "")
+    for hostile in ("\n\n" * 100_000, "a. " * 100_000, "x" * 1_000_000):
+        request, material = split_request(hostile)
+        assert len(request) + len(material) <= len(hostile) + 200_000
+
+
+def test_pasted_material_does_not_make_the_ask(scorer):
+    decision = scorer.score(RoutingText.of(f"{NOTICE}\n\nSorry, skimmed it on my phone: what day is the meeting?"))
+    assert decision.shape.scope_points == 0 and not decision.shape.tasks  # the agenda's parts are not asked for
+    assert decision.tier < Tier.COMPLEX
+
+
+def test_reasoning_needs_a_marker_in_the_ask_not_only_in_history(scorer):
+    proof = "Prove by induction, step by step, that 2^n > n for all n."
+    later = scorer.score(RoutingText(turns=(Turn("user", proof), Turn("assistant", "..."), Turn("user", "thanks!"))))
+    assert later.ceiling is Tier.COMPLEX and scorer.score(RoutingText.of(proof)).ceiling is Tier.REASONING
