@@ -173,13 +173,17 @@ def split_request(text: str) -> tuple[str, str]:
 
     Asks of at most ``LONG_ASK_WORDS`` words are all request. Otherwise, with paragraphs
     (blank lines), the request is the leading and trailing paragraphs of at most
-    ``INSTRUCTION_WORDS`` words each and the material what lies between; without, it is the
-    first sentence and the last two. Linear in the text."""
+    ``INSTRUCTION_WORDS`` words each (never code in fences) and the material what lies between;
+    without, it is the first sentence and the last two. Linear in the text."""
     if _words(text) <= LONG_ASK_WORDS:
         return text, ""
     paragraphs = [p for p in _PARAGRAPH.split(text) if p.strip()]
     if len(paragraphs) >= 2:
-        short = [_words(p) <= INSTRUCTION_WORDS for p in paragraphs]
+        short, fenced = [], False
+        for paragraph in paragraphs:  # code fences hold material however short, blank lines or not
+            fences = paragraph.count("```")
+            short.append(not fenced and not fences and _words(paragraph) <= INSTRUCTION_WORDS)
+            fenced ^= fences % 2 == 1
         lead = next((i for i, s in enumerate(short) if not s), len(short))
         if lead == len(short):
             return text, ""  # short paragraphs only: the whole text is the ask

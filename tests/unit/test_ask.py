@@ -220,6 +220,9 @@ def test_a_long_ask_is_split_into_its_request_and_pasted_material():
     request, material = split_request(one_paragraph)
     assert request.startswith("Good morning.") and request.endswith("Who was first in space?") and "argued" in material
     assert split_request("short ask, nothing pasted") == ("short ask, nothing pasted", "")
+    code = "```sql\nCREATE TABLE orders (\n  id int\n);\n\nCREATE INDEX o ON orders (id);\n```"
+    request, material = split_request(f"What does this schema do?\n\n{NOTICE}\n\n{code}")
+    assert request == "What does this schema do?" and "CREATE INDEX" in material  # fenced code is material
     for hostile in ("\n\n" * 100_000, "a. " * 100_000, "x" * 1_000_000):
         request, material = split_request(hostile)
         assert len(request) + len(material) <= len(hostile) + 200_000
