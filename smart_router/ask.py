@@ -47,6 +47,7 @@ _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _PART_SEPARATORS = ",;:،؛、；："
 _CJK_PART_SEPARATORS = "、；;"  # in Chinese and Japanese a comma joins clauses, not list items
 _CJK_TEXT = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
+_GLUED_SCRIPT = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # kana, Han, Hangul
 _URL = re.compile(r"https?://\S{1,500}")  # "summary" in a URL or "requirements.txt" asks for nothing
 _FILE_EXTENSION = re.compile(
     r"\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|rb|php|c|h|cc|cpp|cs|sh|sql|txt|md|json|ya?ml|toml|ini|env|cfg|conf|lock"
@@ -307,7 +308,7 @@ def _unit(word: str, units: Mapping[str, float]) -> float | None:
     """Words per unit when ``word`` is a unit, or starts with one (CJK, Hangul: "字の", "단어로")."""
     if word in units:
         return units[word]
-    if word.isascii():
+    if not _GLUED_SCRIPT.match(word):  # only CJK and Hangul glue particles to a unit: "Verspätung" holds no "Vers"
         return None
     for size in range(min(len(word), _UNIT_PREFIX_CHARS), 0, -1):
         if word[:size] in units:

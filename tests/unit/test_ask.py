@@ -165,6 +165,12 @@ def test_requested_length_in_words(engine, text, words):
     assert requested_words(text, ask.length_units, ask.number_words) == words
 
 
+def test_units_are_read_inside_words_only_in_scripts_that_glue_particles(engine):
+    ask = engine.scorer.config.ask
+    assert requested_words("Hat mein ICE 577 heute Verspätung?", ask.length_units, ask.number_words) == 0  # no "Vers"
+    assert requested_words("800단어로 써줘", ask.length_units, ask.number_words) == 800
+
+
 def test_durations_count_only_for_a_text_to_make(scorer):
     assert "~1300 words requested" in scorer.score(RoutingText.of("Write a 10-minute speech for my team")).shape.scope
     assert scorer.score(RoutingText.of("Boil the egg 10 minutes or 12 minutes?")).shape.scope_points == 0
