@@ -8,6 +8,7 @@ unknown profile; it is the only place that knows where LiteLLM keeps headers and
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Mapping
 
 from .agents import ToolActivity, json_format, tool_activity
@@ -54,14 +55,14 @@ class Request:
     session: SessionKeys | None = None  # where its session lives; None: no session
     client_fallbacks: tuple[Any, ...] = ()  # model names the client listed as fallbacks, unchecked
 
-    @property
+    @cached_property
     def ask(self) -> str:
         """The newest user turn."""
         return next((t.text for t in reversed(self.text.turns) if t.role == "user"), "")
 
-    @property
+    @cached_property
     def ask_digest(self) -> str:
-        """Digest of the newest ask, to spot a regeneration."""
+        """Digest of the newest ask, to spot a regeneration (computed once: decide and the hook both read it)."""
         return digest(self.ask)
 
     @property
